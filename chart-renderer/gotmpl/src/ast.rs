@@ -1,0 +1,1 @@
+//! PLACEHOLDER — the engine work fills this module.

@@ -1,0 +1,1 @@
+//! PLACEHOLDER — filled by its own work item.
