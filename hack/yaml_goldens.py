@@ -71,5 +71,30 @@ def write(name, rows):
     print(f"{name}: {len(rows)} cases")
 
 
+ENCODERS = ["toYaml", "toYamlPretty", "toJson", "toPrettyJson", "toRawJson", "toToml"]
+
+
+def encode_goldens():
+    """Every input is decoded by Helm (`fromYaml`, or `fromYamlArray` when it starts with `#array`) and
+    re-encoded by each encoder; the Rust test decodes the same input with our decoder."""
+    cases = read_cases("encode.yaml-cases")
+    import encode_cases  # generated string cases
+
+    cases += encode_cases.cases()
+    rows = [{"input": c} for c in cases]
+    for enc in ENCODERS:
+        outs = run(
+            '{{ if hasPrefix "#array" . }}{{ fromYamlArray . | ' + enc + ' }}{{ else }}{{ fromYaml . | ' + enc + " }}{{ end }}",
+            cases,
+        )
+        for r, o in zip(rows, outs):
+            r[enc] = o
+    write("yaml_encode.json", rows)
+
+
 if __name__ == "__main__":
+    import sys
+
+    sys.path.insert(0, CASES)
     decode_goldens()
+    encode_goldens()

@@ -148,6 +148,19 @@ fn tag_string(tag: Option<&saphyr_parser::Tag>) -> String {
 
 /// Parses the first document into nodes; returns the nodes and the root (None for an empty stream).
 fn parse_first(text: &str) -> Result<(Vec<Node>, Option<usize>), YamlError> {
+    // libyaml's reader rejects any character outside YAML's printable set before parsing.
+    let allowed = |c: char| {
+        matches!(c, '\t' | '\n' | '\r' | '\u{85}')
+            || ('\u{20}'..='\u{7E}').contains(&c)
+            || ('\u{A0}'..='\u{D7FF}').contains(&c)
+            || ('\u{E000}'..='\u{FFFD}').contains(&c)
+            || c >= '\u{10000}'
+    };
+    if !text.chars().all(allowed) {
+        return Err(YamlError::new(format!(
+            "{CONVERT_PREFIX}yaml: control characters are not allowed"
+        )));
+    }
     let mut parser = Parser::new_from_str(text);
     let mut nodes: Vec<Node> = Vec::new();
     let mut anchors: HashMap<usize, usize> = HashMap::new();
@@ -704,6 +717,27 @@ fn resolve_untagged(tag: &str, input: &str) -> (&'static str, GoVal) {
         _ => {}
     }
     (STR_TAG, GoVal::Str(input.to_string()))
+}
+
+/// How yaml.v2 would resolve a plain scalar with no tag (for the encoders' quoting and number decisions).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub(crate) enum Resolved {
+    Str,
+    Int(i64),
+    Uint(u64),
+    Float(f64),
+    /// bool, null, timestamp or the merge key
+    Other,
+}
+
+pub(crate) fn resolve_plain(s: &str) -> Resolved {
+    match resolve_untagged("", s) {
+        (_, GoVal::Int(i)) => Resolved::Int(i),
+        (_, GoVal::Uint(u)) => Resolved::Uint(u),
+        (_, GoVal::Float(f)) => Resolved::Float(f),
+        (STR_TAG, _) => Resolved::Str,
+        _ => Resolved::Other,
+    }
 }
 
 /// The fixed words of yaml.v2's resolve table (YAML 1.1 booleans, nulls, infinities, NaN and `<<`).
