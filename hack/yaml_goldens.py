@@ -4,7 +4,9 @@ Helm v4.2.3). Each golden records an input and what Helm's template functions ma
 
     python3 hack/yaml_goldens.py          # rewrites the goldens
 
-Cases live in hack/yaml_cases/*.yaml-cases: documents separated by a line `=====`.
+Cases live in hack/yaml_cases/*.yaml-cases: documents separated by a line `=====`. Inputs whose result
+depends on Go map iteration order (e.g. keys `1` and `"1"` in one map) must not be added: Helm itself
+is not deterministic there.
 """
 import json
 import os
@@ -92,9 +94,48 @@ def encode_goldens():
     write("yaml_encode.json", rows)
 
 
+JSON_CASES = [
+    '{"a": 1}', '{"a": {"b": [1, 2.5, -0, 1e3, 1E-7, true, false, null, "s"]}}', '[1, 2]', '"str"', '1', 'true',
+    'null', '', '   ', '{', '{"a"', '{"a":', '{"a": 1', '{"a": 1,', '{"a" 1}', '{a: 1}', "{'a': 1}", '[1,]',
+    '[1 2]', '{"a": 1,}', '{} x', '[] []', 'tru', 'trUe', 'nul', 'f', '-', '-a', '01', '1.', '1.e3', '1e',
+    '1e+', '.5', '+1', '"\\q"', '"\\u12"', '"\\u123g"', '"a\tb"', '"\\ud83d\\ude00"', '"\\ud83d"',
+    '"\\u0041\\n\\/"', '{"a": 1e400}', '[1e400, 2]', '{"a": 1, "a": 2}', '{"<>&": "\\u003c"}',
+    '\ufeff{}', '{"k": "\u2028"}', '[[[[[]]]]]', '{"a":{"b":{"c":{}}}}', '12345678901234567890',
+    '1.7976931348623157e308', '5e-324', '"\x01"', 'x', '\t[1]\n',
+]
+
+TOML_CASES = [
+    'a = 1\nb = 1.5\nc = "x"\n', 'a = 1e6\nb = -0.0\nc = inf\nd = true\n', '[t]\nx = [1, 2]\n[t.u]\ny = "z"\n',
+    '[[arr]]\nf = 1\n[[arr]]\nf = 2\n', 'x = { a = 1, b = [1, 2] }\n', '"quoted key" = 1\n', 'a.b.c = 1\n',
+    "s = 'lit'\nm = \"\"\"\nmulti\nline\"\"\"\n", 'i = 0x1F\no = 0o17\nb = 0b101\nu = 1_000\n', '',
+]
+
+
+def json_goldens():
+    m = run("{{ fromJson . | toJson }}", JSON_CASES)
+    a = run("{{ fromJsonArray . | toJson }}", JSON_CASES)
+    rows = [{"input": c, "fromJson": x, "fromJsonArray": y} for c, x, y in zip(JSON_CASES, m, a)]
+    # mustFromJson fails the whole render, so each case is rendered on its own.
+    for r in rows:
+        try:
+            r["mustFromJson"] = render("{{ mustFromJson .Values.c | toJson }}", {"c": r["input"]})
+        except helm.HelmError as e:  # the message carries Go's error after "error calling mustFromJson: "
+            msg = str(e)
+            r["mustFromJsonError"] = msg[msg.index("error calling mustFromJson: ") + len("error calling mustFromJson: "):]
+    write("json_decode.json", rows)
+
+
+def toml_goldens():
+    t = run("{{ fromToml . | toJson }}", TOML_CASES)
+    rows = [{"input": c, "fromToml": x} for c, x in zip(TOML_CASES, t)]
+    write("toml_decode.json", rows)
+
+
 if __name__ == "__main__":
     import sys
 
     sys.path.insert(0, CASES)
     decode_goldens()
     encode_goldens()
+    json_goldens()
+    toml_goldens()

@@ -17,6 +17,7 @@
 mod decode;
 pub mod encode;
 pub mod gojson;
+pub mod gotoml;
 
 pub use decode::{from_str, from_str_list, from_str_map, from_str_multi, split_documents};
 pub use encode::{to_string, to_string_pretty};
