@@ -27,14 +27,18 @@ def read_cases(name):
     return [p for p in parts]
 
 
-def render(template, values):
-    """Renders one template with the given values; returns its output."""
+def render(template, values, values_yaml=None):
+    """Renders one template with the given values (and optionally a chart values.yaml); returns its
+    output."""
     d = tempfile.mkdtemp()
     try:
         c = os.path.join(d, "c")
         os.makedirs(os.path.join(c, "templates"))
         with open(os.path.join(c, "Chart.yaml"), "w") as f:
             f.write("apiVersion: v2\nname: c\nversion: 0.1.0\n")
+        if values_yaml is not None:
+            with open(os.path.join(c, "values.yaml"), "w", newline="") as f:
+                f.write(values_yaml)
         with open(os.path.join(c, "templates", "t.yaml"), "w") as f:
             f.write(template)
         ch = helm.Chart.load(c)
@@ -125,6 +129,25 @@ def json_goldens():
     write("json_decode.json", rows)
 
 
+VALUES_FILES = [
+    "a: 1\n", "a: 1\n---\nb: 2\n", "a: {x: 1, y: 2}\n---\na: {y: 3, z: 4}\n", "a: {x: 1}\n---\na: 5\n",
+    "a: 5\n---\na: {x: 1}\n", "---\n---\na: 1\n--- # comment\nb: 2\n...\n", "a: 1\r\n---\r\nb: |\r\n  x\r\n",
+    "a: |\n  no final newline", "---\n", "", "# nothing\n", "a: 1\n---x\nb: 2\n", "a: 1\n--- b: 2\n",
+    "a: 1\n---\n- 1\n", "a: 1\n---\nb: [\n", "a: [1, 2]\n---\na: [3]\n", " ---\na: 1\n",
+    "a: 1\n----\nb: 2\n",
+]
+
+
+def values_goldens():
+    rows = []
+    for v in VALUES_FILES:
+        try:
+            rows.append({"input": v, "values": render("{{ toJson .Values }}", {}, values_yaml=v)})
+        except helm.HelmError as e:
+            rows.append({"input": v, "error": str(e)})
+    write("yaml_values.json", rows)
+
+
 def toml_goldens():
     t = run("{{ fromToml . | toJson }}", TOML_CASES)
     rows = [{"input": c, "fromToml": x} for c, x in zip(TOML_CASES, t)]
@@ -139,3 +162,4 @@ if __name__ == "__main__":
     encode_goldens()
     json_goldens()
     toml_goldens()
+    values_goldens()

@@ -58,40 +58,73 @@ pub fn from_str_list(text: &str) -> Result<Vec<Value>, YamlError> {
     }
 }
 
-/// Decodes every document of a `---`-separated stream, splitting it the way Helm's values loader does
-/// (Kubernetes' `YAMLReader`: a line starting with `---`, optionally followed by spaces and a comment, ends
-/// a document; empty documents are skipped). Each document is decoded with [`from_str`].
+/// Decodes every document of a `---`-separated stream, split the way Helm's values loader splits it
+/// ([`split_documents`]). Each document is decoded with [`from_str`].
 pub fn from_str_multi(text: &str) -> Result<Vec<Value>, YamlError> {
-    split_documents(text)?.into_iter().map(from_str).collect()
+    split_documents(text)?.iter().map(|d| from_str(d)).collect()
 }
 
-/// Splits a stream into documents like Kubernetes' `YAMLReader.Read` loop: separator lines (`---` at the
-/// start of a line, followed by nothing but blanks or a `#` comment) end the current document; a document
-/// is returned only if it has at least one byte. Anything else after `---` is Go's
-/// `invalid Yaml document separator` error.
-pub fn split_documents(text: &str) -> Result<Vec<&str>, YamlError> {
+/// Helm's `loader.LoadValues` (how `values.yaml` and `-f` files are read): every document is decoded
+/// into a map and the maps are merged in order (nested maps merge key by key, anything else is replaced).
+/// Error texts are Helm's: `error reading yaml document: …` and `cannot unmarshal yaml document: …`.
+pub fn load_values(text: &str) -> Result<Map, YamlError> {
+    let docs = split_documents(text).map_err(|e| prefixed("error reading yaml document: ", e))?;
+    let out = Map::new();
+    for d in docs {
+        let m = from_str_map(&d).map_err(|e| prefixed("cannot unmarshal yaml document: ", e))?;
+        merge_maps(&out, &m);
+    }
+    Ok(out)
+}
+
+/// Helm's `MergeMaps(a, b)` applied in place on `a`: `b` wins, except that two maps merge recursively
+/// (into a fresh map, so maps shared with earlier documents are not modified).
+fn merge_maps(a: &Map, b: &Map) {
+    for (k, v) in b.entries() {
+        if let Value::Map(bm) = &v {
+            if let Some(Value::Map(am)) = a.get(&k) {
+                let merged = am.shallow_copy();
+                merge_maps(&merged, bm);
+                a.insert(k, Value::Map(merged));
+                continue;
+            }
+        }
+        a.insert(k, v);
+    }
+}
+
+/// Splits a stream into documents like Kubernetes' `YAMLReader`: input is read line by line (a line's
+/// `\n` or `\r\n` becomes `\n`, and a last line without one gets one); a line starting with `---`
+/// followed by nothing but blanks or a `#` comment ends the current document, and a document is kept only
+/// if it has at least one byte. Anything else after `---` is Go's `invalid Yaml document separator` error.
+pub fn split_documents(text: &str) -> Result<Vec<String>, YamlError> {
     let mut docs = Vec::new();
-    let mut start = 0usize;
-    let mut pos = 0usize;
-    while pos < text.len() {
-        let end = text[pos..].find('\n').map_or(text.len(), |i| pos + i + 1);
-        let line = &text[pos..end];
-        if let Some(rest) = line.strip_prefix("---") {
-            let trimmed = rest.trim();
+    let mut buf = String::new();
+    let mut rest = text;
+    while !rest.is_empty() {
+        let (line, next) = match rest.find('\n') {
+            Some(i) => (&rest[..i], &rest[i + 1..]),
+            None => (rest, ""),
+        };
+        rest = next;
+        let line = line.strip_suffix('\r').unwrap_or(line);
+        if let Some(after) = line.strip_prefix("---") {
+            let trimmed = after.trim();
             if !trimmed.is_empty() && !trimmed.starts_with('#') {
                 return Err(YamlError::new(format!(
                     "invalid Yaml document separator: {trimmed}"
                 )));
             }
-            if pos > start {
-                docs.push(&text[start..pos]);
+            if !buf.is_empty() {
+                docs.push(std::mem::take(&mut buf));
             }
-            start = end;
+            continue;
         }
-        pos = end;
+        buf.push_str(line);
+        buf.push('\n');
     }
-    if text.len() > start {
-        docs.push(&text[start..]);
+    if !buf.is_empty() {
+        docs.push(buf);
     }
     Ok(docs)
 }

@@ -19,7 +19,9 @@ pub mod encode;
 pub mod gojson;
 pub mod gotoml;
 
-pub use decode::{from_str, from_str_list, from_str_map, from_str_multi, split_documents};
+pub use decode::{
+    from_str, from_str_list, from_str_map, from_str_multi, load_values, split_documents,
+};
 pub use encode::{to_string, to_string_pretty};
 
 /// A YAML error. `Display` gives exactly the text Go's `err.Error()` gives for the same input
