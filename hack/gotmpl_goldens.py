@@ -114,6 +114,10 @@ def render_batch(cases):
 def render_one(case):
     """Renders one case that may fail; records the output or the function's error message."""
     ch = Chart()
+    if case["fn"] == "call" and case["args"]:
+        # Go names the callee by its node's text: a parenthesised pipeline prints without the parentheses.
+        src = ch.expr(case["args"][0])
+        case["callee_source"] = src[1:-1] if src.startswith("(") else src
     try:
         case["want"] = ch.render("{{ %s }}" % call_expr(ch, case))
     except Exception as e:  # Helm's error types all carry Go's message

@@ -15,6 +15,8 @@ pub struct Case {
     pub want: Option<String>,
     /// The function's error message (after Go's `error calling NAME: `), when it failed.
     pub error: Option<String>,
+    /// For `call`: the template text of the callee operand, which Go's message quotes.
+    pub callee_source: Option<String>,
     /// The raw JSON line, for failure messages.
     pub raw: String,
 }
@@ -30,8 +32,10 @@ pub fn typed(j: &Json) -> Value {
         "float" => Value::Float(parse_go_float(v.as_str().expect("float string"))),
         "str" => Value::from_str(v.as_str().expect("str")),
         "bool" => Value::Bool(v.as_bool().expect("bool")),
-        "nil" => Value::Nil,
-        "missing" => Value::Invalid,
+        // The literal `nil` reaches functions as Go's zero reflect.Value; a missing key under Helm's
+        // `missingkey=zero` is an interface{} holding nil.
+        "nil" => Value::Invalid,
+        "missing" => Value::Nil,
         "list" => Value::list(v.as_array().expect("list").iter().map(typed).collect()),
         "map" => Value::Map(
             v.as_object()
@@ -78,6 +82,10 @@ pub fn load(text: &str) -> Vec<Case> {
                 .collect(),
             want: c.get("want").and_then(Json::as_str).map(str::to_string),
             error: c.get("error").and_then(Json::as_str).map(str::to_string),
+            callee_source: c
+                .get("callee_source")
+                .and_then(Json::as_str)
+                .map(str::to_string),
             raw: c.to_string(),
         })
         .collect()
