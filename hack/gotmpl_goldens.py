@@ -19,6 +19,7 @@ Typed arguments (JSON objects with one key):
   {"list": [...]}     []interface{} -> (list ...)
   {"map": {...}}      map[string]interface{} -> (dict ...)
   {"bytes": "6869"}   []byte (hex) -> (.Files.GetBytes "bytes/N.bin")
+  {"uint8": 97}       Go uint8     -> (index (.Files.GetBytes "bytes/N.bin") 0)  (our model: uint64)
 
 Helm removes every "<no value>" from rendered output, so cases are chosen not to produce that text, except
 through the escapers where the test expectations are adjusted explicitly (see builtins cases).
@@ -66,6 +67,11 @@ class Chart:
             return "(list" + "".join(" " + self.expr(x) for x in v) + ")"
         if k == "map":
             return "(dict" + "".join(" %s %s" % (go_string(kk), self.expr(vv)) for kk, vv in v.items()) + ")"
+        if k == "uint8":
+            # Indexing a []byte is the one way to get an unsigned integer (Go uint8) in a Helm template.
+            name = "bytes/%d.bin" % len(self.files)
+            self.files[name] = bytes([v])
+            return '(index (.Files.GetBytes "%s") 0)' % name
         if k == "bytes":
             name = "bytes/%d.bin" % len(self.files)
             self.files[name] = bytes.fromhex(v)
@@ -140,6 +146,7 @@ MISSING = {"missing": None}
 L = lambda *xs: {"list": list(xs)}
 M = lambda **kv: {"map": kv}
 BY = lambda h: {"bytes": h}
+U8 = lambda n: {"uint8": n}
 
 VALUES = [
     I(0), I(42), I(-7), I(65), I(9223372036854775807), I64(255), I64(-9223372036854775808),
@@ -232,6 +239,16 @@ def fmt_cases():
         for b in pool:
             cases.append({"fn": "print", "args": [a, b]})
             cases.append({"fn": "println", "args": [a, b]})
+    floats = ["0", "-0", "3", "-42", "999999", "-999999", "1e6", "1e15", "9007199254740993", "0.5", "1e-4",
+              "1e-5", "123456.5", "1e21", "1e20", "-1e300", "5e-324", "NaN", "+Inf", "-Inf", "100000", "65536"]
+    for x in floats:
+        cases.append({"fn": "print", "args": [F(x)]})
+        cases.append({"fn": "print", "args": [L(F(x), M(k=F(x)))]})
+    for u in [0, 7, 97, 255]:
+        cases.append({"fn": "print", "args": [U8(u), U8(u)]})
+        cases.append({"fn": "printf", "format": "%v|%d|%5d|%-5x|%X|%o|%O|%b|%c|%q|%U|%#U|%#v|%#x|%08b|%+d",
+                      "args": [U8(u)] * 16})
+        cases.append({"fn": "printf", "format": "%*d|%.*d", "args": [U8(u), I(1), U8(3), I(2)]})
     cases.append({"fn": "print", "args": [I(1), I(2), S("x"), I(3), S("y"), S("z"), I(4)]})
     cases.append({"fn": "println", "args": [I(1), I(2), S("x"), I(3)]})
     cases.append({"fn": "print", "args": []})
@@ -255,6 +272,12 @@ def builtin_cases():
     add("eq", I(1), I(1), S("x"))
     add("eq", NIL, NIL, I(1))
     add("eq", L(I(1)), NIL, L())
+    for u in [U8(0), U8(97)]:
+        for other in [I(0), I(97), I(-1), I64(97), U8(0), U8(97), F("97"), S("a"), NIL, MISSING, B(True)]:
+            for fn in ["eq", "ne", "lt", "le", "gt", "ge"]:
+                add(fn, u, other)
+                add(fn, other, u)
+    add("eq", I(97), U8(1), U8(97))
     add("lt", I(-1), I64(-2))
     add("lt", S("B"), S("a"))
     add("lt", F("NaN"), F("1"))

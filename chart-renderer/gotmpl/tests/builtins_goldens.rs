@@ -31,6 +31,13 @@ impl CallContext for NoTemplates {
     }
 }
 
+/// `uint8` → `uint64`, leaving `[]uint8` (Go's name for `[]byte`, which we have too) alone.
+fn uint8_as_uint64(msg: &str) -> String {
+    msg.replace("[]uint8", "\0")
+        .replace("uint8", "uint64")
+        .replace('\0', "[]uint8")
+}
+
 #[test]
 fn builtins_match_helm() {
     let table = builtins();
@@ -52,7 +59,8 @@ fn builtins_match_helm() {
         };
         let ok = match (&got, &c.want, &c.error) {
             (Ok(v), Some(want), None) => common::helm_strip(&gofmt::print_value(v)) == *want,
-            (Err(e), None, Some(want)) => e.0 == *want,
+            // Helm's unsigned operands are uint8 (bytes); ours are uint64, so type names in messages differ.
+            (Err(e), None, Some(want)) => e.0 == uint8_as_uint64(want),
             _ => false,
         };
         if !ok {

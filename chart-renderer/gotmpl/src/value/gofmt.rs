@@ -23,41 +23,74 @@ const MAX_WIDTH: i64 = 1_000_000;
 /// What an action `{{ x }}` writes for its value (Go's `printValue`: `<no value>` for a missing or nil value,
 /// otherwise `fmt.Fprint`).
 pub fn print_value(v: &Value) -> String {
-    if v.is_nil_or_invalid() {
-        return "<no value>".to_string();
+    let mut out = String::new();
+    write_print_value(&mut out, v);
+    out
+}
+
+/// [`print_value`] appended to `out`. Scalars (what almost every action prints) skip the general printer.
+pub fn write_print_value(out: &mut String, v: &Value) {
+    match v {
+        Value::Invalid | Value::Nil => out.push_str("<no value>"),
+        _ => write_v(out, v),
     }
-    sprint(std::slice::from_ref(v))
+}
+
+/// `%v` of one operand appended to `out` (nil prints `<nil>`), with fast paths for scalars.
+fn write_v(out: &mut String, v: &Value) {
+    use std::fmt::Write as _;
+    match v {
+        Value::String(s) => out.push_str(s),
+        Value::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
+        // Writing into a String cannot fail.
+        Value::Int(i) | Value::Int64(i) => {
+            let _ = write!(out, "{i}");
+        }
+        Value::Uint64(u) => {
+            let _ = write!(out, "{u}");
+        }
+        // Integral floats below 1e6 print as integers under %v (`3`, `-42`); -0 keeps its sign.
+        Value::Float(f)
+            if f.fract() == 0.0 && f.abs() < 1e6 && !(*f == 0.0 && f.is_sign_negative()) =>
+        {
+            let _ = write!(out, "{}", *f as i64);
+        }
+        Value::Float(f) => out.push_str(&format_float(*f, b'g', -1)),
+        _ => {
+            let mut p = Printer::default();
+            p.print_arg(v, 'v');
+            out.push_str(&p.finish());
+        }
+    }
 }
 
 /// `fmt.Sprint(args...)`: operands in their `%v` form, with a space between two operands when neither is
 /// a string.
 pub fn sprint(args: &[Value]) -> String {
-    let mut p = Printer::default();
+    let mut out = String::new();
     let mut prev_string = false;
     for (i, arg) in args.iter().enumerate() {
         let is_string = matches!(arg, Value::String(_));
         if i > 0 && !is_string && !prev_string {
-            p.buf.push(b' ');
+            out.push(' ');
         }
-        p.f = Flags::default();
-        p.print_arg(arg, 'v');
+        write_v(&mut out, arg);
         prev_string = is_string;
     }
-    p.finish()
+    out
 }
 
 /// `fmt.Sprintln(args...)`: operands in their `%v` form, always space-separated, plus a newline.
 pub fn sprintln(args: &[Value]) -> String {
-    let mut p = Printer::default();
+    let mut out = String::new();
     for (i, arg) in args.iter().enumerate() {
         if i > 0 {
-            p.buf.push(b' ');
+            out.push(' ');
         }
-        p.f = Flags::default();
-        p.print_arg(arg, 'v');
+        write_v(&mut out, arg);
     }
-    p.buf.push(b'\n');
-    p.finish()
+    out.push('\n');
+    out
 }
 
 /// `fmt.Sprintf(format, args...)`.
@@ -69,7 +102,9 @@ pub fn sprintf(format: &str, args: &[Value]) -> String {
 
 /// The `%v` text of one value (`fmt.Sprint(v)` for a single operand; nil prints `<nil>`).
 pub fn format_v(v: &Value) -> String {
-    sprint(std::slice::from_ref(v))
+    let mut out = String::new();
+    write_v(&mut out, v);
+    out
 }
 
 // ---------------------------------------------------------------------------------------------------------

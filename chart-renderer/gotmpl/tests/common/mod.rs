@@ -44,6 +44,8 @@ pub fn typed(j: &Json) -> Value {
                 .map(|(k, v)| (k.clone(), typed(v)))
                 .collect::<Map>(),
         ),
+        // Go's uint8 (a byte indexed out of []byte); the value model's only unsigned type is uint64.
+        "uint8" => Value::Uint64(v.as_u64().expect("uint8")),
         "bytes" => Value::Bytes(Arc::from(hex_decode(v.as_str().expect("hex")))),
         other => panic!("unknown typed argument kind {other}"),
     }
