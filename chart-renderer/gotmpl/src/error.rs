@@ -23,9 +23,28 @@ pub enum ErrorKind {
     NoTemplate,
 }
 
-/// An engine error. `Display` gives Go's exact message; the fields give the parts.
+/// An engine error. `Display` gives Go's exact message; the fields of [`ErrorRepr`] (reachable through
+/// `Deref`: `err.line`, `err.kind`) give the parts. Boxed so `Result<_, Error>` stays one word wide.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub struct Error {
+#[error("{0}")]
+pub struct Error(Box<ErrorRepr>);
+
+impl std::ops::Deref for Error {
+    type Target = ErrorRepr;
+    fn deref(&self) -> &ErrorRepr {
+        &self.0
+    }
+}
+
+impl From<ErrorRepr> for Error {
+    fn from(r: ErrorRepr) -> Self {
+        Error(Box::new(r))
+    }
+}
+
+/// The parts of an [`Error`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ErrorRepr {
     pub kind: ErrorKind,
     /// The file (Go's `ParseName`) the failing node was parsed from.
     pub parse_name: String,
@@ -43,7 +62,7 @@ pub struct Error {
 
 impl Error {
     pub(crate) fn parse(parse_name: &str, line: usize, message: String) -> Self {
-        Error {
+        Error::from(ErrorRepr {
             kind: ErrorKind::Parse,
             parse_name: parse_name.to_string(),
             template: None,
@@ -51,11 +70,11 @@ impl Error {
             col: None,
             node: None,
             message,
-        }
+        })
     }
 
     pub(crate) fn no_template(name: &str, from: &str) -> Self {
-        Error {
+        Error::from(ErrorRepr {
             kind: ErrorKind::NoTemplate,
             parse_name: from.to_string(),
             template: Some(name.to_string()),
@@ -67,7 +86,7 @@ impl Error {
                 quote(name),
                 quote(from)
             ),
-        }
+        })
     }
 }
 
@@ -75,7 +94,7 @@ fn quote(s: &str) -> String {
     crate::lex::go_quote(s)
 }
 
-impl fmt::Display for Error {
+impl fmt::Display for ErrorRepr {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self.kind {
             ErrorKind::Parse => write!(

@@ -10,7 +10,7 @@
 //! the latter, as Go's `evalPipeline` does when it unwraps interfaces.
 
 use crate::ast::*;
-use crate::error::{Error, ErrorKind};
+use crate::error::{Error, ErrorKind, ErrorRepr};
 use crate::funcs::{CallContext, Function, ParamType};
 use crate::limits::Budget;
 use crate::value::{gofmt, Value};
@@ -20,13 +20,13 @@ use std::sync::Arc;
 
 /// Why a walk stopped early.
 pub(crate) enum Flow {
-    Err(Box<Error>),
+    Err(Error),
     Break,
     Continue,
 }
 
-impl From<Box<Error>> for Flow {
-    fn from(e: Box<Error>) -> Self {
+impl From<Error> for Flow {
+    fn from(e: Error) -> Self {
         Flow::Err(e)
     }
 }
@@ -124,7 +124,7 @@ impl<'a> State<'a> {
     }
 
     /// Runs the current tree with `dot` (Go's `execute`).
-    pub(crate) fn run(&mut self, dot: Value) -> Result<(), Box<Error>> {
+    pub(crate) fn run(&mut self, dot: Value) -> Result<(), Error> {
         self.vars.push(Var {
             name: "$",
             val: Val::concrete(dot.clone()),
@@ -140,11 +140,11 @@ impl<'a> State<'a> {
 
     // ----- errors -----
 
-    fn error_kind(&self, kind: ErrorKind, msg: String) -> Box<Error> {
+    fn error_kind(&self, kind: ErrorKind, msg: String) -> Error {
         let tmpl = self.tree.name.to_string();
         let parse_name = self.tree.source.parse_name.to_string();
         let Some((pos, text)) = self.node.pos_and_text() else {
-            return Box::new(Error {
+            return Error::from(ErrorRepr {
                 kind,
                 parse_name,
                 template: Some(tmpl),
@@ -162,7 +162,7 @@ impl<'a> State<'a> {
             Some(nl) => pos - nl - 1,
             None => pos,
         };
-        Box::new(Error {
+        Error::from(ErrorRepr {
             kind,
             parse_name,
             template: Some(tmpl),
@@ -387,9 +387,13 @@ impl<'a> State<'a> {
             }
             Value::Int(_) | Value::Int64(_) | Value::Uint64(_) => {
                 if r.pipe.decl.len() > 1 {
+                    let shown = match v {
+                        Value::Int(i) | Value::Int64(i) => i.to_string(),
+                        Value::Uint64(u) => u.to_string(),
+                        _ => String::new(),
+                    };
                     return self.err(format!(
-                        "can't use {} to iterate over more than one variable",
-                        gofmt::print_value(&v)
+                        "can't use {shown} to iterate over more than one variable"
                     ));
                 }
                 let n: u64 = match v {
@@ -759,22 +763,12 @@ impl<'a> State<'a> {
         }
         let mut v = Val::concrete(Value::Invalid);
         for a in args {
-            if let Arg::Nil(_) = a {
-                self.node = Cur::Arg(a);
-                return self.err("cannot assign nil to reflect.Value".into());
-            }
             v = self.eval_arg(dot, None, a)?;
-            if let Value::Invalid = v.v {
-                return self.err("invalid value; expected reflect.Value".into());
-            }
             if v.v.is_true() == is_or {
                 return Ok(v);
             }
         }
         if let Some(fv) = fin {
-            if let Value::Invalid = fv.v {
-                return self.err("invalid value; expected reflect.Value".into());
-            }
             v = fv;
         }
         Ok(v)
@@ -851,18 +845,18 @@ impl<'a> State<'a> {
             }
             return self.err(format!("invalid value; expected {}", t.go_name()));
         }
-        let ok = match (t, &v.v) {
-            (ParamType::Any, _) => true,
-            (ParamType::String, Value::String(_)) => true,
-            (ParamType::Int, Value::Int(_)) => true,
-            (ParamType::Int64, Value::Int64(_)) => true,
-            (ParamType::Float64, Value::Float(_)) => true,
-            (ParamType::Bool, Value::Bool(_)) => true,
-            (ParamType::List, Value::List(_)) => true,
-            (ParamType::Map, Value::Map(_)) => true,
-            (ParamType::Bytes, Value::Bytes(_)) => true,
-            _ => false,
-        };
+        let ok = matches!(
+            (t, &v.v),
+            (ParamType::Any, _)
+                | (ParamType::String, Value::String(_))
+                | (ParamType::Int, Value::Int(_))
+                | (ParamType::Int64, Value::Int64(_))
+                | (ParamType::Float64, Value::Float(_))
+                | (ParamType::Bool, Value::Bool(_))
+                | (ParamType::List, Value::List(_))
+                | (ParamType::Map, Value::Map(_))
+                | (ParamType::Bytes, Value::Bytes(_))
+        );
         if ok {
             return Ok(v);
         }
@@ -1019,7 +1013,7 @@ impl State<'_> {
                 ),
             );
             self.budget.limit_error = Some(e.clone());
-            return Err(*e);
+            return Err(e);
         }
         let overlay = overlay.or(self.overlay);
         let set = self.set;
@@ -1028,13 +1022,12 @@ impl State<'_> {
         let budget = &mut *self.budget;
         let res = stacker::maybe_grow(RED_ZONE, STACK_CHUNK, || {
             let mut sub = State::new(set, overlay, tree, opts, budget, depth, String::new());
-            sub.run(dot).map(|()| sub.out).map_err(|e| {
+            sub.run(dot).map(|()| sub.out).inspect_err(|e| {
                 if e.kind == ErrorKind::Limit {
                     sub.budget.limit_error = Some(e.clone());
                 }
-                e
             })
         });
-        res.map_err(|e| *e)
+        res
     }
 }

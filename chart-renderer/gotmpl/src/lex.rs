@@ -397,11 +397,11 @@ impl<'s> Lexer<'s> {
                     self.paren_depth += 1;
                 }
                 ')' => {
-                    self.emit(ItemKind::RightParen);
                     self.paren_depth -= 1;
                     if self.paren_depth < 0 {
-                        return self.error(format!("unexpected right paren {}", go_char_u(r)));
+                        return self.error("unexpected right paren".into());
                     }
+                    self.emit(ItemKind::RightParen);
                 }
                 c if c.is_ascii() && !c.is_ascii_control() => self.emit(ItemKind::Char),
                 c => {

@@ -34,7 +34,7 @@ pub mod limits;
 pub mod parse;
 pub mod value;
 
-pub use error::{Error, ErrorKind};
+pub use error::{Error, ErrorKind, ErrorRepr};
 pub use funcs::{CallContext, FuncError, FuncMap, FuncResult, Function, ParamType};
 pub use limits::Limits;
 pub use value::{Map, Object, ObjectRef, Value};
@@ -211,7 +211,7 @@ impl TemplateSet {
             exec::State::new(self, None, tree, opts, &mut budget, 0, std::mem::take(out));
         let r = state.run(dot);
         *out = std::mem::take(&mut state.out);
-        r.map_err(|e| *e)
+        r
     }
 
     /// The cached parse of a `tpl` text, parsing it on first use.

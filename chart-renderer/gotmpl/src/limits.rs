@@ -48,7 +48,7 @@ pub(crate) struct Budget {
     pub ticks: u32,
     /// A limit error raised inside a nested `include`/`tpl`, so the caller re-raises it as is instead of
     /// wrapping it as a function error.
-    pub limit_error: Option<Box<crate::Error>>,
+    pub limit_error: Option<crate::Error>,
 }
 
 impl Budget {
@@ -66,7 +66,7 @@ impl Budget {
     pub fn deadline_passed(&mut self) -> bool {
         let Some(d) = self.deadline else { return false };
         self.ticks = self.ticks.wrapping_add(1);
-        if self.ticks % 256 != 0 {
+        if !self.ticks.is_multiple_of(256) {
             return false;
         }
         Instant::now() >= d

@@ -759,14 +759,12 @@ fn new_number(pos: Pos, text: &str, kind: ItemKind) -> Result<NumberNode, String
         n.is_float = true;
         n.float64 = f;
         // Go converts and compares; the range checks stand in for Go's platform-defined overflow.
-        if !n.is_int
-            && (-9.223372036854775808e18..9.223372036854775808e18).contains(&f)
-            && (f as i64) as f64 == f
+        if !n.is_int && (i64::MIN as f64..-(i64::MIN as f64)).contains(&f) && (f as i64) as f64 == f
         {
             n.is_int = true;
             n.int64 = f as i64;
         }
-        if !n.is_uint && (0.0..1.8446744073709551616e19).contains(&f) && (f as u64) as f64 == f {
+        if !n.is_uint && (0.0..u64::MAX as f64).contains(&f) && (f as u64) as f64 == f {
             n.is_uint = true;
             n.uint64 = f as u64;
         }
