@@ -371,6 +371,22 @@ fn ed25519_pkcs8_v1(seed: &[u8; 32]) -> Vec<u8> {
     der
 }
 
+/// The DER of a P-256 key as Go's `x509.MarshalECPrivateKey` writes it: RFC 5915 with the named-curve
+/// parameters and the public key (the p256 crate's SEC1 encoder leaves the parameters out).
+fn p256_sec1_der(key: &p256::SecretKey) -> Vec<u8> {
+    use p256::elliptic_curve::sec1::ToEncodedPoint;
+    let point = key.public_key().to_encoded_point(false);
+    // SEQUENCE { INTEGER 1, OCTET STRING d, [0] { OID prime256v1 }, [1] { BIT STRING point } }
+    let mut der = vec![0x30, 0x77, 0x02, 0x01, 0x01, 0x04, 0x20];
+    der.extend_from_slice(&key.to_bytes());
+    der.extend_from_slice(&[
+        0xa0, 0x0a, 0x06, 0x08, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x03, 0x01, 0x07,
+    ]);
+    der.extend_from_slice(&[0xa1, 0x44, 0x03, 0x42, 0x00]);
+    der.extend_from_slice(point.as_bytes());
+    der
+}
+
 impl PrivKey {
     /// Sprig's `pemBlockForKey`.
     fn to_pem(&self) -> Result<String, String> {
@@ -380,10 +396,7 @@ impl PrivKey {
                 let doc = k.to_pkcs1_der().map_err(|e| e.to_string())?;
                 Ok(pem_string("RSA PRIVATE KEY", doc.as_bytes().to_vec()))
             }
-            PrivKey::Ec(k) => {
-                let doc = k.to_sec1_der().map_err(|e| e.to_string())?;
-                Ok(pem_string("EC PRIVATE KEY", doc.to_vec()))
-            }
+            PrivKey::Ec(k) => Ok(pem_string("EC PRIVATE KEY", p256_sec1_der(k))),
             PrivKey::Ed(k) => Ok(pem_string("PRIVATE KEY", ed25519_pkcs8_v1(&k.to_bytes()))),
             PrivKey::Dsa(der) => Ok(pem_string("DSA PRIVATE KEY", der.clone())),
         }
@@ -815,10 +828,12 @@ fn make_cert(
         )
         .and_then(|d| now.checked_add(d))
         .ok_or_else(|| creating(format!("validity of {days} days is out of range")))?;
-    params.key_usages = vec![
-        rcgen::KeyUsagePurpose::DigitalSignature,
-        rcgen::KeyUsagePurpose::KeyEncipherment,
-    ];
+    // Key usage is written by hand: Go trims the bit string after its last set bit (DER's rule for named
+    // bits), rcgen always writes nine bits. digitalSignature is bit 0, keyEncipherment 2, keyCertSign 5.
+    let usage: u8 = if is_ca { 0b1010_0100 } else { 0b1010_0000 };
+    let mut ku = rcgen::CustomExtension::from_oid_content(&[2, 5, 29, 15], der_named_bits(usage));
+    ku.set_criticality(true);
+    params.custom_extensions.push(ku);
     params.extended_key_usages = vec![
         rcgen::ExtendedKeyUsagePurpose::ServerAuth,
         rcgen::ExtendedKeyUsagePurpose::ClientAuth,
@@ -832,12 +847,12 @@ fn make_cert(
         .subject_alt_names
         .extend(ips.iter().map(|ip| rcgen::SanType::IpAddress(*ip)));
     if is_ca {
-        params.key_usages.push(rcgen::KeyUsagePurpose::KeyCertSign);
         params.is_ca = rcgen::IsCa::Ca(rcgen::BasicConstraints::Unconstrained);
-        // Go derives a CA's subject key identifier as SHA-1 of the public key bits.
-        use sha1::Digest;
-        params.key_identifier_method =
-            rcgen::KeyIdMethod::PreSpecified(sha1::Sha1::digest(own_key.public_key_raw()).to_vec());
+        // Go (1.25+) derives a CA's subject key identifier as the first 160 bits of SHA-256 of the public
+        // key bits (RFC 7093 method 1).
+        use sha2::Digest;
+        let digest = sha2::Sha256::digest(own_key.public_key_raw());
+        params.key_identifier_method = rcgen::KeyIdMethod::PreSpecified(digest[..20].to_vec());
     } else {
         // Go writes `BasicConstraints{cA: false}` (an empty SEQUENCE, critical) and no key identifier;
         // rcgen's ExplicitNoCa would add a subject key identifier, so the extension is written by hand.
@@ -862,6 +877,12 @@ fn make_cert(
         cert: Arc::from(pem_string("CERTIFICATE", cert.der().to_vec())),
         key: Arc::from(key_pem),
     })
+}
+
+/// A one-byte DER BIT STRING of named bits, trimmed after the last set bit.
+fn der_named_bits(bits: u8) -> Vec<u8> {
+    let unused = bits.trailing_zeros().min(7) as u8;
+    vec![0x03, 0x02, unused, bits]
 }
 
 /// Sprig's `buildCustomCert`: validates a base64 PEM certificate and key and returns them decoded.
