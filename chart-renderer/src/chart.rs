@@ -123,6 +123,29 @@ impl Chart {
         out
     }
 
+    /// Helm's `CRDObjects`: the CRD files with their path from the top chart
+    /// (`top/charts/sub/crds/x.yaml`), this chart's first, then each subchart's.
+    pub fn crd_objects(&self) -> Vec<CrdObject> {
+        self.crd_objects_under(self.name())
+    }
+
+    fn crd_objects_under(&self, full_path: &str) -> Vec<CrdObject> {
+        let mut out: Vec<CrdObject> = self
+            .files
+            .iter()
+            .filter(|f| f.name.starts_with("crds/") && has_manifest_extension(&f.name))
+            .map(|f| CrdObject {
+                name: f.name.clone(),
+                filename: format!("{full_path}/{}", f.name),
+                file: f.clone(),
+            })
+            .collect();
+        for d in &self.dependencies {
+            out.extend(d.crd_objects_under(&format!("{full_path}/charts/{}", d.name())));
+        }
+        out
+    }
+
     /// A deep copy of the default values (safe to mutate).
     pub fn values_copy(&self) -> Map {
         self.values.deep_copy()
@@ -138,6 +161,16 @@ fn has_manifest_extension(name: &str) -> bool {
     ext.eq_ignore_ascii_case(".yaml")
         || ext.eq_ignore_ascii_case(".yml")
         || ext.eq_ignore_ascii_case(".json")
+}
+
+/// Helm's `chart.CRD`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CrdObject {
+    /// `crds/x.yaml`
+    pub name: String,
+    /// `top/charts/sub/crds/x.yaml`
+    pub filename: String,
+    pub file: File,
 }
 
 /// `chart.ValidationError`: prints as `validation: …`.
@@ -456,6 +489,84 @@ impl Metadata {
             }
         }
         Ok(())
+    }
+
+    /// The metadata as Go's `json.Marshal` writes `chart.Metadata` (json tags, `omitempty`): the form Helm
+    /// stores and OCI registries carry as the chart config.
+    pub fn to_json(&self) -> serde_json::Value {
+        use serde_json::{json, Map as JMap, Value as J};
+        let mut m = JMap::new();
+        let put_str = |m: &mut JMap<String, J>, k: &str, v: &str| {
+            if !v.is_empty() {
+                m.insert(k.into(), J::String(v.into()));
+            }
+        };
+        put_str(&mut m, "name", &self.name);
+        put_str(&mut m, "home", &self.home);
+        if !self.sources.is_empty() {
+            m.insert("sources".into(), json!(self.sources));
+        }
+        put_str(&mut m, "version", &self.version);
+        put_str(&mut m, "description", &self.description);
+        if !self.keywords.is_empty() {
+            m.insert("keywords".into(), json!(self.keywords));
+        }
+        if !self.maintainers.is_empty() {
+            let list: Vec<J> = self
+                .maintainers
+                .iter()
+                .map(|x| {
+                    let mut mm = JMap::new();
+                    put_str(&mut mm, "name", &x.name);
+                    put_str(&mut mm, "email", &x.email);
+                    put_str(&mut mm, "url", &x.url);
+                    J::Object(mm)
+                })
+                .collect();
+            m.insert("maintainers".into(), J::Array(list));
+        }
+        put_str(&mut m, "icon", &self.icon);
+        put_str(&mut m, "apiVersion", &self.api_version);
+        put_str(&mut m, "condition", &self.condition);
+        put_str(&mut m, "tags", &self.tags);
+        put_str(&mut m, "appVersion", &self.app_version);
+        if self.deprecated {
+            m.insert("deprecated".into(), J::Bool(true));
+        }
+        if !self.annotations.is_empty() {
+            m.insert("annotations".into(), json!(self.annotations));
+        }
+        put_str(&mut m, "kubeVersion", &self.kube_version);
+        if !self.dependencies.is_empty() {
+            let list: Vec<J> = self
+                .dependencies
+                .iter()
+                .map(|d| {
+                    let mut dm = JMap::new();
+                    dm.insert("name".into(), J::String(d.name.clone()));
+                    put_str(&mut dm, "version", &d.version);
+                    dm.insert("repository".into(), J::String(d.repository.clone()));
+                    put_str(&mut dm, "condition", &d.condition);
+                    if !d.tags.is_empty() {
+                        dm.insert("tags".into(), json!(d.tags));
+                    }
+                    if d.enabled {
+                        dm.insert("enabled".into(), J::Bool(true));
+                    }
+                    if !d.import_values.is_empty() {
+                        dm.insert(
+                            "import-values".into(),
+                            J::Array(d.import_values.iter().map(Value::to_json).collect()),
+                        );
+                    }
+                    put_str(&mut dm, "alias", &d.alias);
+                    J::Object(dm)
+                })
+                .collect();
+            m.insert("dependencies".into(), J::Array(list));
+        }
+        put_str(&mut m, "type", &self.chart_type);
+        J::Object(m)
     }
 
     /// Helm v4's `MetadataAsMap`: the struct as a map keyed by Go field names, which is what `.Chart` is.

@@ -409,6 +409,11 @@ fn parse_yaml_doc(file: &str, data: &[u8]) -> Result<Value, LoadError> {
     })
 }
 
+/// sigs.k8s.io/yaml's wording around an `encoding/json` decode error.
+fn json_decode_message(e: &crate::chart::DecodeError) -> String {
+    format!("error unmarshaling JSON: while decoding JSON: {e}")
+}
+
 fn to_file(f: &BufferedFile) -> File {
     File {
         name: f.name.clone(),
@@ -439,7 +444,7 @@ pub fn load_files(
             let doc = parse_yaml_doc("Chart.yaml", &f.data)?;
             md.merge_from(&doc).map_err(|e| LoadError::BadFile {
                 file: "Chart.yaml".into(),
-                message: e.to_string(),
+                message: json_decode_message(&e),
             })?;
             if md.api_version.is_empty() {
                 md.api_version = API_VERSION_V1.into();
@@ -466,7 +471,7 @@ pub fn load_files(
                 let doc = parse_yaml_doc("requirements.yaml", &f.data)?;
                 md.merge_from(&doc).map_err(|e| LoadError::BadFile {
                     file: "requirements.yaml".into(),
-                    message: e.to_string(),
+                    message: json_decode_message(&e),
                 })?;
                 if md.api_version == API_VERSION_V1 {
                     c.files.push(to_file(&f));

@@ -88,15 +88,19 @@ impl Files {
         to_yaml(&m)
     }
 
-    /// `Lines`: the file split on `\n`, one trailing newline dropped; empty when absent or empty.
-    pub fn lines(&self, name: &str) -> Vec<String> {
-        let data = self.get_bytes(name);
+    /// `Lines`: the file split on `\n`, one trailing newline dropped; empty when absent. Helm v4.2.3 only
+    /// checks for a *nil* entry and then indexes the last byte, so an existing empty file panics (checked
+    /// with the reference engine); the panic surfaces as this error.
+    pub fn lines(&self, name: &str) -> Result<Vec<String>, String> {
+        let Some(data) = self.files.get(name) else {
+            return Ok(Vec::new());
+        };
         if data.is_empty() {
-            return Vec::new();
+            return Err("runtime error: index out of range [-1]".into());
         }
-        let s = String::from_utf8_lossy(&data);
+        let s = String::from_utf8_lossy(data);
         let s = s.strip_suffix('\n').unwrap_or(&s);
-        s.split('\n').map(str::to_string).collect()
+        Ok(s.split('\n').map(str::to_string).collect())
     }
 
     pub fn len(&self) -> usize {
@@ -169,7 +173,7 @@ impl Object for Files {
             "AsConfig" => Value::from(self.as_config().unwrap_or_default()),
             "AsSecrets" => Value::from(self.as_secrets().unwrap_or_default()),
             "Lines" => Value::list(
-                self.lines(string_arg(name, args)?)
+                self.lines(string_arg(name, args)?)?
                     .into_iter()
                     .map(Value::from)
                     .collect(),
@@ -862,8 +866,8 @@ mod tests {
             name: "a".into(),
             data: Arc::from(&b"x\ny\n"[..]),
         }]);
-        assert_eq!(f.lines("a"), vec!["x", "y"]);
-        assert!(f.lines("b").is_empty());
+        assert_eq!(f.lines("a"), Ok(vec!["x".to_string(), "y".to_string()]));
+        assert_eq!(f.lines("b"), Ok(vec![]));
         assert_eq!(&*f.get_bytes("b"), b"");
     }
 }
