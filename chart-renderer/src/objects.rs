@@ -379,43 +379,55 @@ pub struct KubeVersion {
 }
 
 impl KubeVersion {
-    /// Helm's `ParseKubeVersion` (k8s `ParseGeneric`: at least `major.minor`, a leading `v` optional,
-    /// anything after the numeric components ignored for the normalized form).
-    pub fn parse(version: &str) -> Option<KubeVersion> {
-        let trimmed = version.trim_start_matches('v');
-        let numeric_end = trimmed
-            .find(|c: char| !(c.is_ascii_digit() || c == '.'))
-            .unwrap_or(trimmed.len());
-        let numeric = trimmed[..numeric_end].trim_end_matches('.');
-        let parts: Vec<&str> = numeric.split('.').collect();
-        if parts.len() < 2 || parts.iter().any(|p| p.is_empty()) {
-            return None;
+    /// Helm's `ParseKubeVersion` over k8s `ParseGeneric`: `v?N(.N)*` then anything; at least `major.minor`.
+    /// Errors are k8s's texts (`could not parse "abc" as version`, `illegal version string "1"`).
+    pub fn parse(version: &str) -> Result<KubeVersion, String> {
+        let body = version.strip_prefix('v').unwrap_or(version);
+        let b = body.as_bytes();
+        let mut components: Vec<u64> = Vec::new();
+        let mut i = 0;
+        loop {
+            let start = i;
+            while i < b.len() && b[i].is_ascii_digit() {
+                i += 1;
+            }
+            if i == start {
+                break;
+            }
+            let n = body[start..i]
+                .parse::<u64>()
+                .map_err(|e| format!("illegal version string {version:?}: {e}"))?;
+            components.push(n);
+            // Another component only if a digit follows the dot (the regex is `[0-9]+(\.[0-9]+)*`).
+            if i + 1 < b.len() && b[i] == b'.' && b[i + 1].is_ascii_digit() {
+                i += 1;
+            } else {
+                break;
+            }
         }
-        let nums: Vec<u64> = parts
-            .iter()
-            .map(|p| p.parse().ok())
-            .collect::<Option<_>>()?;
-        let rest = &trimmed[numeric_end..];
-        // ParseGeneric only allows a suffix starting with `-` or `+` after the numbers.
-        if !(rest.is_empty() || rest.starts_with('-') || rest.starts_with('+')) {
-            return None;
+        if components.is_empty() {
+            return Err(format!("could not parse {version:?} as version"));
+        }
+        if components.len() < 2 {
+            return Err(format!("illegal version string {version:?}"));
         }
         let git = if version.starts_with('v') {
             version.to_string()
         } else {
             format!("v{version}")
         };
-        Some(KubeVersion {
+        Ok(KubeVersion {
             version: git,
             normalized: format!(
                 "v{}",
-                nums.iter()
+                components
+                    .iter()
                     .map(u64::to_string)
                     .collect::<Vec<_>>()
                     .join(".")
             ),
-            major: nums[0].to_string(),
-            minor: nums[1].to_string(),
+            major: components[0].to_string(),
+            minor: components[1].to_string(),
         })
     }
 }
@@ -641,10 +653,10 @@ impl Default for Capabilities {
 }
 
 impl Capabilities {
-    /// Defaults with another Kubernetes version (`--kube-version`); `None` if it does not parse.
-    pub fn with_kube_version(mut self, version: &str) -> Option<Self> {
+    /// Defaults with another Kubernetes version (`--kube-version`).
+    pub fn with_kube_version(mut self, version: &str) -> Result<Self, String> {
         self.kube_version = KubeVersion::parse(version)?;
-        Some(self)
+        Ok(self)
     }
 
     /// Adds extra API versions (`--api-versions`), which may name kinds (`apps/v1/Deployment`). Helm
@@ -848,15 +860,35 @@ mod tests {
 
     #[test]
     fn kube_versions() {
-        let k = KubeVersion::parse("1.30.2-gke.100").expect("parses");
+        // Expected values from the reference engine's `--kube-version` handling.
+        let k = KubeVersion::parse("1.29.3-eks-abc").expect("parses");
         assert_eq!(
-            (k.version.as_str(), k.normalized.as_str(), k.major.as_str()),
-            ("v1.30.2-gke.100", "v1.30.2", "1")
+            (k.version.as_str(), k.normalized.as_str(), k.minor.as_str()),
+            ("v1.29.3-eks-abc", "v1.29.3", "29")
         );
-        assert!(KubeVersion::parse("1").is_none());
         assert_eq!(
-            KubeVersion::parse("v1.29").map(|k| k.minor),
-            Some("29".into())
+            KubeVersion::parse("v1.30").map(|k| k.normalized),
+            Ok("v1.30".into())
+        );
+        assert_eq!(
+            KubeVersion::parse("1.28.0+k3s1").map(|k| k.normalized),
+            Ok("v1.28.0".into())
+        );
+        assert_eq!(
+            KubeVersion::parse("v1.2.3.4").map(|k| k.normalized),
+            Ok("v1.2.3.4".into())
+        );
+        assert_eq!(
+            KubeVersion::parse("1.30.x").map(|k| k.normalized),
+            Ok("v1.30".into())
+        );
+        assert_eq!(
+            KubeVersion::parse("1"),
+            Err("illegal version string \"1\"".into())
+        );
+        assert_eq!(
+            KubeVersion::parse("abc"),
+            Err("could not parse \"abc\" as version".into())
         );
     }
 
