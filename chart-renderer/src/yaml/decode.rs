@@ -311,6 +311,43 @@ fn scan_error(text: &str, e: &ScanError) -> YamlError {
     let mark = e.marker();
     let line = mark.line();
     let col = mark.col() + 1;
+    // Errors whose libyaml position differs from saphyr's: libyaml reads an unterminated quoted scalar to
+    // the end of the input (saphyr stops at the first badly indented line), and reports a tab that breaks a
+    // plain scalar's indentation on the tab's own line.
+    let eof_line = text.matches('\n').count();
+    if info.contains("invalid indentation in quoted scalar")
+        || info.contains("quoted scalar, found unexpected end of stream")
+    {
+        let message = if eof_line == 0 {
+            format!("{CONVERT_PREFIX}yaml: found unexpected end of stream")
+        } else {
+            format!(
+                "{CONVERT_PREFIX}yaml: line {}: found unexpected end of stream",
+                eof_line + 1
+            )
+        };
+        return YamlError::at(message, line, col);
+    }
+    if info.contains("plain scalar, found a tab") {
+        let tab_line = text
+            .chars()
+            .skip(mark.index())
+            .position(|c| c == '\t')
+            .map(|off| {
+                text.chars()
+                    .take(mark.index() + off)
+                    .filter(|&c| c == '\n')
+                    .count()
+                    + 1
+            })
+            .unwrap_or(line);
+        let message = if tab_line <= 1 {
+            format!("{CONVERT_PREFIX}yaml: found a tab character that violates indentation")
+        } else {
+            format!("{CONVERT_PREFIX}yaml: line {tab_line}: found a tab character that violates indentation")
+        };
+        return YamlError::at(message, tab_line, col);
+    }
     let (msg, parser_error): (String, bool) = if info.contains("found unknown anchor") {
         return YamlError::at(
             format!(
@@ -331,7 +368,19 @@ fn scan_error(text: &str, e: &ScanError) -> YamlError {
     } else if info.contains("flow sequence") || info.contains("illegal placement of ':'") {
         ("did not find expected ',' or ']'".into(), true)
     } else if info.contains("misplaced bracket") {
-        ("did not find expected node content".into(), true)
+        // a stray closing bracket where a value should start, or after a complete value
+        let before: String = text.chars().take(mark.index()).collect();
+        let before = before.rsplit('\n').next().unwrap_or("").trim_end();
+        if before.is_empty() || before.ends_with(':') || before.ends_with('-') {
+            ("did not find expected node content".into(), true)
+        } else {
+            ("did not find expected key".into(), true)
+        }
+    } else if info.contains("invalid trailing content after") {
+        ("did not find expected key".into(), true)
+    } else if info.contains("did not find expected hexadecimal number") {
+        // libyaml's spelling
+        ("did not find expected hexdecimal number".into(), false)
     } else if info.contains("<document start>") || info.contains("<document-start>") {
         ("did not find expected <document start>".into(), true)
     } else if info.starts_with("simple key expect") {
