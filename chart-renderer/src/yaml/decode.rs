@@ -36,7 +36,7 @@ const CONVERT_PREFIX: &str = "error converting YAML to JSON: ";
 /// [`Value::Nil`]. Later documents in the stream are ignored, as yaml.v2 ignores them.
 pub fn from_str(text: &str) -> Result<Value, YamlError> {
     let raw = decode_first(text)?;
-    to_json_value(&raw).map_err(|e| prefixed(CONVERT_PREFIX, e))
+    to_json_value(raw).map_err(|e| prefixed(CONVERT_PREFIX, e))
 }
 
 /// `sigs.k8s.io/yaml.Unmarshal` into a `map[string]interface{}` (values files, `fromYaml`): a null or empty
@@ -447,7 +447,23 @@ pub(crate) struct GoMap {
 }
 
 impl GoMap {
+    /// Maps up to this size find duplicates by scanning; larger ones build a hash index.
+    const SCAN_LIMIT: usize = 16;
+
     fn insert(&mut self, k: GoKey, v: GoVal) {
+        if self.entries.len() < Self::SCAN_LIMIT {
+            if let Some(e) = self.entries.iter_mut().find(|e| e.0 == k) {
+                e.1 = v;
+                return;
+            }
+            self.entries.push((k, v));
+            return;
+        }
+        if self.index.is_empty() {
+            for (i, (key, _)) in self.entries.iter().enumerate() {
+                self.index.insert(key.clone(), i);
+            }
+        }
         match self.index.get(&k) {
             Some(&i) => self.entries[i].1 = v,
             None => {
@@ -1109,30 +1125,38 @@ fn key_string(k: &GoKey, v: &GoVal) -> Result<String, YamlError> {
 }
 
 /// Converts a decoded value into what `json.Unmarshal` into `interface{}` gives after `json.Marshal`:
-/// numbers become float64, NaN and infinities are Go's `json: unsupported value` error.
-fn to_json_value(v: &GoVal) -> Result<Value, YamlError> {
+/// numbers become float64, NaN and infinities are Go's `json: unsupported value` error. Consumes the
+/// value so strings move instead of being copied.
+fn to_json_value(v: GoVal) -> Result<Value, YamlError> {
     Ok(match v {
         GoVal::Nil => Value::Nil,
-        GoVal::Bool(b) => Value::Bool(*b),
-        GoVal::Int(i) => Value::Float(*i as f64),
-        GoVal::Uint(u) => Value::Float(*u as f64),
+        GoVal::Bool(b) => Value::Bool(b),
+        GoVal::Int(i) => Value::Float(i as f64),
+        GoVal::Uint(u) => Value::Float(u as f64),
         GoVal::Float(f) => {
             if !f.is_finite() {
                 return Err(YamlError::new(format!(
                     "json: unsupported value: {}",
-                    super::gojson::format_float_g(*f, 64)
+                    super::gojson::format_float_g(f, 64)
                 )));
             }
-            Value::Float(*f)
+            Value::Float(f)
         }
-        GoVal::Str(s) => Value::from(s.as_str()),
-        GoVal::Seq(items) => {
-            Value::List(items.iter().map(to_json_value).collect::<Result<_, _>>()?)
-        }
+        GoVal::Str(s) => Value::from(s),
+        GoVal::Seq(items) => Value::List(
+            items
+                .into_iter()
+                .map(to_json_value)
+                .collect::<Result<_, _>>()?,
+        ),
         GoVal::Map(m) => {
-            let mut inner = gotmpl::value::MapInner::new();
+            // Key errors come before value errors in sigs.k8s.io/yaml (conversion, then json.Marshal).
+            let mut keys = Vec::with_capacity(m.entries.len());
             for (k, v) in &m.entries {
-                let ks = key_string(k, v)?;
+                keys.push(key_string(k, v)?);
+            }
+            let mut inner = gotmpl::value::MapInner::new();
+            for (ks, (_, v)) in keys.into_iter().zip(m.entries) {
                 inner.insert(ks, to_json_value(v)?);
             }
             Value::Map(Map::from_inner(inner))
