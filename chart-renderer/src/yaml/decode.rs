@@ -24,6 +24,9 @@ const TIMESTAMP_TAG: &str = "tag:yaml.org,2002:timestamp";
 const BINARY_TAG: &str = "tag:yaml.org,2002:binary";
 const MERGE_TAG: &str = "tag:yaml.org,2002:merge";
 
+/// yaml.v2's limit on nested block indentation and flow levels.
+const MAX_DEPTH: usize = 10_000;
+
 /// Prefix sigs.k8s.io/yaml puts on every YAML-side error.
 const CONVERT_PREFIX: &str = "error converting YAML to JSON: ";
 
@@ -198,6 +201,10 @@ fn parse_first(text: &str) -> Result<(Vec<Node>, Option<usize>), YamlError> {
     let mut nodes: Vec<Node> = Vec::new();
     let mut anchors: HashMap<usize, usize> = HashMap::new();
     let mut stack: Vec<usize> = Vec::new();
+    // per open collection: (is a sequence, start column, libyaml indentation levels so far)
+    let mut frames: Vec<(bool, usize, usize)> = Vec::new();
+    let mut json_depth_error: Option<YamlError> = None;
+    let mut line_starts: Vec<usize> = Vec::new();
     let mut root: Option<usize> = None;
     let mut in_doc = false;
 
@@ -270,10 +277,44 @@ fn parse_first(text: &str) -> Result<(Vec<Node>, Option<usize>), YamlError> {
                     anchors.insert(anchor, id);
                 }
                 attach(&mut nodes, &stack, &mut root, id);
+                // libyaml limits its indentation stack to 10000 entries; a sequence written at its
+                // parent key's column ("key:\n- a") adds none.
+                let is_seq = matches!(ev, Event::SequenceStart(..));
+                let col = span.start.col();
+                // (saphyr places such a sequence's start after its first "- ", so look at the line itself)
+                let indentless = is_seq
+                    && matches!(frames.last(), Some(&(false, parent_col, _))
+                        if leading_spaces(text, &mut line_starts, span.start.line()) == parent_col);
+                let indents = frames.last().map_or(0, |f| f.2) + usize::from(!indentless);
+                frames.push((is_seq, col, indents));
                 stack.push(id);
+                if indents > MAX_DEPTH {
+                    // a scanner error: no line at all when it is on the first line
+                    let at = match span.start.line() {
+                        1 => String::new(),
+                        n => format!("line {n}: "),
+                    };
+                    return Err(YamlError::at(
+                        format!("{CONVERT_PREFIX}yaml: {at}exceeded max depth of {MAX_DEPTH}"),
+                        span.start.line(),
+                        col + 1,
+                    ));
+                }
+                // Go's JSON decoder then refuses more than 10000 nested arrays/objects.
+                if stack.len() > MAX_DEPTH && json_depth_error.is_none() {
+                    json_depth_error = Some(YamlError::at(
+                        format!(
+                            "error unmarshaling JSON: while decoding JSON: invalid character '{}' exceeded max depth",
+                            if is_seq { '[' } else { '{' }
+                        ),
+                        span.start.line(),
+                        col + 1,
+                    ));
+                }
             }
             Event::SequenceEnd | Event::MappingEnd => {
                 stack.pop();
+                frames.pop();
             }
             Event::Alias(anchor) => {
                 let pos = span.start.index();
@@ -291,7 +332,22 @@ fn parse_first(text: &str) -> Result<(Vec<Node>, Option<usize>), YamlError> {
             }
         }
     }
+    if let Some(e) = json_depth_error {
+        return Err(e);
+    }
     Ok((nodes, root))
+}
+
+/// The indentation (leading spaces) of 1-based line `line`; `starts` caches the lines' byte offsets.
+fn leading_spaces(text: &str, starts: &mut Vec<usize>, line: usize) -> usize {
+    if starts.is_empty() {
+        starts.push(0);
+        starts.extend(text.match_indices('\n').map(|(i, _)| i + 1));
+    }
+    let Some(&start) = starts.get(line.saturating_sub(1)) else {
+        return usize::MAX;
+    };
+    text[start..].bytes().take_while(|&b| b == b' ').count()
 }
 
 /// The anchor name written after the `*` or `&` at char index `pos`.
@@ -554,6 +610,11 @@ impl Decoder<'_> {
     }
 
     fn unmarshal(&mut self, id: usize) -> Result<GoVal, String> {
+        // Nesting is limited only by yaml.v2's 10000 levels: grow the stack instead of overflowing it.
+        super::with_stack(|| self.unmarshal_inner(id))
+    }
+
+    fn unmarshal_inner(&mut self, id: usize) -> Result<GoVal, String> {
         self.count()?;
         match &self.nodes[id].kind {
             Kind::Alias { target, pos } => {
@@ -1128,6 +1189,10 @@ fn key_string(k: &GoKey, v: &GoVal) -> Result<String, YamlError> {
 /// numbers become float64, NaN and infinities are Go's `json: unsupported value` error. Consumes the
 /// value so strings move instead of being copied.
 fn to_json_value(v: GoVal) -> Result<Value, YamlError> {
+    super::with_stack(|| to_json_value_inner(v))
+}
+
+fn to_json_value_inner(v: GoVal) -> Result<Value, YamlError> {
     Ok(match v {
         GoVal::Nil => Value::Nil,
         GoVal::Bool(b) => Value::Bool(b),

@@ -58,6 +58,10 @@ pub fn to_string_pretty(v: &Value) -> Result<String, YamlError> {
 
 /// The JSON round trip of sigs.k8s.io/yaml, then yaml.v2's `Marshal` choices for each value.
 fn v2_node(v: &Value) -> Result<Node, String> {
+    super::with_stack(|| v2_node_inner(v))
+}
+
+fn v2_node_inner(v: &Value) -> Result<Node, String> {
     Ok(match v {
         Value::Invalid | Value::Nil => Node::Scalar("null".into(), Style::Plain),
         Value::Bool(b) => Node::Scalar(b.to_string(), Style::Plain),
@@ -241,6 +245,10 @@ fn natural_less(a: &str, b: &str) -> bool {
 
 /// yaml.v3's encoding of Go values (used by `toYamlPretty`).
 fn v3_node(v: &Value) -> Result<Node, YamlError> {
+    super::with_stack(|| v3_node_inner(v))
+}
+
+fn v3_node_inner(v: &Value) -> Result<Node, YamlError> {
     Ok(match v {
         Value::Invalid | Value::Nil => Node::Scalar("null".into(), Style::Plain),
         Value::Bool(b) => Node::Scalar(b.to_string(), Style::Plain),
@@ -573,6 +581,10 @@ impl Emitter {
     }
 
     fn node(&mut self, n: &Node, sequence: bool, mapping: bool, simple_key: bool) {
+        super::with_stack(|| self.node_inner(n, sequence, mapping, simple_key))
+    }
+
+    fn node_inner(&mut self, n: &Node, sequence: bool, mapping: bool, simple_key: bool) {
         let _ = sequence;
         match n {
             Node::Scalar(v, style) => self.scalar(v, *style, simple_key),

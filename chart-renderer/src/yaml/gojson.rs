@@ -173,6 +173,15 @@ fn write_json(
     opts: JsonOptions,
     depth: usize,
 ) -> Result<(), JsonError> {
+    super::with_stack(|| write_json_inner(out, v, opts, depth))
+}
+
+fn write_json_inner(
+    out: &mut String,
+    v: &Value,
+    opts: JsonOptions,
+    depth: usize,
+) -> Result<(), JsonError> {
     match v {
         Value::Invalid | Value::Nil => out.push_str("null"),
         Value::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
@@ -387,6 +396,10 @@ impl JsonParser<'_> {
         }
     }
     fn value(&mut self) -> Result<Value, JsonError> {
+        super::with_stack(|| self.value_inner())
+    }
+
+    fn value_inner(&mut self) -> Result<Value, JsonError> {
         match self.s.get(self.i) {
             None => Err(Self::eof()),
             Some(b'{') => self.object(),

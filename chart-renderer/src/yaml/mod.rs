@@ -55,3 +55,9 @@ impl YamlError {
         }
     }
 }
+
+/// Runs a step of a recursive walk over a document, first growing the stack if it is nearly exhausted:
+/// Helm accepts documents nested 10000 levels deep, far more than a thread's default stack holds.
+pub(crate) fn with_stack<R>(f: impl FnOnce() -> R) -> R {
+    stacker::maybe_grow(64 * 1024, 2 * 1024 * 1024, f)
+}
