@@ -9,6 +9,7 @@
 pub mod chart;
 pub mod funcs;
 pub mod loader;
+pub mod manifests;
 pub mod render;
 pub mod schema;
 pub mod strvals;
