@@ -1,7 +1,7 @@
 //! `hoist template [NAME] CHART`: `helm template` with Hoist's renderer, flag for flag where it matters,
 //! plus `--output json` (the raw {template path → text} map that Helm's engine returns).
 
-use anyhow::{bail, Context};
+use anyhow::bail;
 use chart_renderer::manifests::{self, TemplateOutputOptions};
 use chart_renderer::render::{self, ReleaseOptions, RenderOptions};
 use chart_renderer::user_values::{ValueOptions, ValueSource};
@@ -107,7 +107,7 @@ pub fn run(args: TemplateArgs) -> anyhow::Result<ExitCode> {
     if chart_ref.starts_with("oci://") {
         bail!("oci:// chart references are not supported yet: pull the chart first and pass its archive");
     }
-    let chart = chart_renderer::loader::load(&chart_ref).with_context(|| format!("loading chart {chart_ref}"))?;
+    let chart = chart_renderer::chart::Chart::load(&chart_ref)?;
     let user_values = args.value_options().merge()?;
     let opts = RenderOptions {
         release: ReleaseOptions {
