@@ -9,6 +9,12 @@
 //! uses too) and from Rust's own formatting for an explicit precision (exact, round-half-even, like Go);
 //! only the layout (exponent form, `%g` thresholds, padding, flags) is done here.
 //!
+//! Known approximations (no Go reflection behind an [`crate::Object`]): an object prints as its
+//! `go_format()` text for every verb; string verbs (`%s %q %x %X`) treat that text like a `String()` result,
+//! other verbs give `%!verb(TYPE=TEXT)` where Go would walk the struct's fields. Go prints a non-Stringer
+//! pointer nested in a collection as an address; we print `go_format()` there too. `%p` prints the address
+//! of our shared storage (Go's is just as unpredictable). `%!v(PANIC=…)` cannot occur: nothing here panics.
+//!
 //! The buffer is a `Vec<u8>` because `%s`/`%x` of `[]byte` may carry bytes that are not UTF-8; the public
 //! functions convert to `String` at the end (lossily only in that `[]byte` case).
 
