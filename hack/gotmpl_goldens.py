@@ -232,7 +232,8 @@ def fmt_cases():
         x = struct.unpack("<d", struct.pack("<Q", bits))[0]
         if x != x or x in (float("inf"), float("-inf")):
             continue
-        cases.append({"fn": "printf", "format": "%[1]v|%[1]e|%.3[1]g|%.17[1]g|%[1]x", "args": [F(repr(x))]})
+        cases.append({"fn": "printf", "format": "%[1]v|%[1]e|%.3[1]g|%.17[1]g|%[1]x|%.2[1]x|%#.4[1]g|%+.0[1]e|%.[2]*[1]g|%.25[1]e|%[1]b",
+                      "args": [F(repr(x)), I(rnd.randint(0, 20))]})
     for _ in range(150):
         x = rnd.uniform(-1e6, 1e6) * 10 ** rnd.randint(-8, 8)
         cases.append({"fn": "printf", "format": "%[1]v|%.2[1]f|%[1]f|%[1]g|%.0[1]f|%.12[1]f", "args": [F(repr(x))]})
