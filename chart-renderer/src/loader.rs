@@ -7,7 +7,7 @@
 //! their name under `charts/` (Helm iterates a Go map, i.e. randomly).
 
 use crate::chart::{Chart, File, Metadata, ValidationError, API_VERSION_V1};
-use crate::yaml_shim as yaml_in;
+use crate::yaml as yaml_in;
 use gotmpl::{Map, Value};
 use std::collections::BTreeMap;
 use std::io::Read;
