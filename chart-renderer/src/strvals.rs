@@ -194,7 +194,7 @@ const LIST_T: &str = "[]interface {}";
 const MAP_T: &str = "map[string]interface {}";
 
 /// Go's `strconv.Quote` (what `%q` prints for a string).
-fn go_quote(s: &str) -> String {
+pub(crate) fn go_quote(s: &str) -> String {
     let mut out = String::from("\"");
     for c in s.chars() {
         match c {
@@ -599,7 +599,7 @@ fn leading_number(text: &str) -> Option<(serde_json::Value, usize)> {
 }
 
 /// Go's `encoding/json` wording for the common decode failures; other serde_json messages pass through.
-fn go_json_error(e: &serde_json::Error, text: &str) -> String {
+pub(crate) fn go_json_error(e: &serde_json::Error, text: &str) -> String {
     if e.is_eof() {
         return "unexpected EOF".into();
     }
