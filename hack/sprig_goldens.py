@@ -15,8 +15,14 @@ import helm_python as helm
 class I64(int):
     pass
 
+class Call:
+    """A nested function call used as an argument: (name args...)."""
+    def __init__(self, name, *args):
+        self.name, self.args = name, list(args)
+
 def go_lit(v):
     if v is None: return "nil"
+    if isinstance(v, Call): return "(%s)" % " ".join([v.name] + [go_lit(a) for a in v.args])
     if isinstance(v, bool): return "true" if v else "false"
     if isinstance(v, I64): return "(int64 %d)" % int(v)
     if isinstance(v, int): return str(v)
@@ -30,6 +36,7 @@ def go_lit(v):
 
 def enc(v):
     if v is None: return {"nil": None}
+    if isinstance(v, Call): return {"call": {"name": v.name, "args": [enc(a) for a in v.args]}}
     if isinstance(v, bool): return {"bool": v}
     if isinstance(v, I64): return {"int64": int(v)}
     if isinstance(v, int): return {"int": v}
@@ -147,6 +154,31 @@ CASES = [
   ("semverCompare", [">1.0.0-alpha", "1.0.0-alpha.1"]), ("semverCompare", ["<1.0.0-rc.1", "1.0.0-rc.0"]), ("semverCompare", [">=1.0.0-2", "1.0.0-10"]),
   ("semverCompare", ["foo", "1.2.3"]), ("semverCompare", [">=1.2.3", "bad"]), ("semverCompare", ["", "1.2.3"]),
   ("semverCompare", [">= 1.2.3 ||", "1.2.3"]),
+  # dates (Local is UTC where the goldens are made; date-only inputs avoid the clock)
+  ("date", ["2006-01-02", 0]), ("date", ["2006-01-02 15:04:05", 1700000000]), ("date", ["2006-01-02", I64(1700000000)]),
+  ("date", ["Jan _2 Mon Monday January 3:04:05 PM pm MST -0700 Z07:00 -07 .000 .999 ,999 002 __2 06 1 2 15 4 5", 1700000123]),
+  ("date", ["01/02/06 03PM Z0700 -07:00:00 Z07:00:00 -070000 _2006", 1700000000]),
+  ("dateInZone", ["2006-01-02 15:04:05 MST -0700", 1700000000, "America/New_York"]),
+  ("dateInZone", ["2006-01-02 15:04:05 MST Z07:00", 1700000000, "Asia/Kolkata"]), ("dateInZone", ["15:04 MST", 1700000000, "Bad/Zone"]),
+  ("dateInZone", ["15:04 MST", 1700000000, ""]), ("date_in_zone", ["15:04 MST", 1700000000, "Europe/Berlin"]),
+  ("dateInZone", ["2006-01-02 15:04 MST", 1720000000, "Europe/London"]), ("dateInZone", ["MST -07", 1700000000, "America/Sao_Paulo"]),
+  ("htmlDate", [1700000000]), ("htmlDateInZone", [1700000000, "Pacific/Kiritimati"]),
+  ("date", ["2006", Call("toDate", "2006-01-02", "1999-12-31")]),
+  ("toDate", ["2006-01-02", "2024-02-29"]), ("toDate", ["2006-01-02T15:04:05Z07:00", "2024-01-02T03:04:05+05:30"]),
+  ("toDate", ["2006-01-02T15:04:05Z07:00", "2024-01-02T03:04:05Z"]), ("toDate", ["2006-01-02 15:04:05.000", "2024-01-02 03:04:05.120"]),
+  ("toDate", ["2006-01-02 15:04:05", "2024-01-02 03:04:05.5"]), ("toDate", ["Jan 2 2006 3:04PM", "feb 3 2021 4:05pm"]),
+  ("toDate", ["Jan 2 2006 3:04PM", "Feb 3 2021 4:05PM"]), ("toDate", ["02 Jan 06 15:04 MST", "05 Mar 21 10:00 UTC"]),
+  ("toDate", ["02 Jan 06 15:04 MST", "05 Mar 21 10:00 PST"]), ("toDate", ["2006-01-02", "2024-02-30"]), ("toDate", ["2006-01-02", "x"]),
+  ("mustToDate", ["2006-01-02", "x"]), ("mustToDate", ["2006-01-02", "2024-13-01"]), ("mustToDate", ["2006-01-02", "2024-01-01x"]),
+  ("mustToDate", ["2006-01-02", "2024-02-30"]), ("mustToDate", ["2006-01-02", "2024-02-29"]),
+  ("unixEpoch", [Call("toDate", "2006-01-02", "2024-02-29")]), ("unixEpoch", [Call("toDate", "2006-01-02T15:04:05Z07:00", "2024-01-02T03:04:05+05:30")]),
+  ("dateModify", ["1h30m", Call("toDate", "2006-01-02", "2024-02-29")]), ("dateModify", ["-1.5h", Call("toDate", "2006-01-02", "2024-03-01")]),
+  ("dateModify", ["x", Call("toDate", "2006-01-02", "2024-02-29")]), ("mustDateModify", ["1d", Call("toDate", "2006-01-02", "2024-02-29")]),
+  ("mustDateModify", ["", Call("toDate", "2006-01-02", "2024-02-29")]), ("date_modify", ["90s", Call("toDate", "2006-01-02", "2024-02-29")]),
+  ("typeOf", [Call("toDate", "2006-01-02", "2024-02-29")]), ("kindOf", [Call("toDate", "2006-01-02", "2024-02-29")]),
+  ("duration", ["90"]), ("duration", [I64(3700)]), ("duration", [60]), ("duration", ["x"]), ("duration", [I64(0)]), ("duration", ["-86400"]),
+  ("durationRound", ["2h30m"]), ("durationRound", ["400h"]), ("durationRound", ["1000h"]), ("durationRound", ["9000h"]),
+  ("durationRound", [I64(1500000000)]), ("durationRound", ["-3m"]), ("durationRound", [60]), ("durationRound", ["1s"]), ("durationRound", ["bad"]),
   # regex
   ("regexMatch", ["^[a-z]+\\d$", "abc1"]), ("regexMatch", ["\\d", "٣"]), ("regexMatch", ["(", "x"]), ("mustRegexMatch", ["(", "x"]),
   ("regexFindAll", ["[2,4,6,8]", "123456789", -1]), ("regexFindAll", ["[2,4,6,8]", "123456789", 2]), ("regexFindAll", ["a", "aaa", 0]),

@@ -49,6 +49,19 @@ fn decode(j: &Json) -> Value {
                 .map(|(k, x)| (k.clone(), decode(x)))
                 .collect::<Map>(),
         ),
+        "call" => {
+            // A nested call `(name args…)`, evaluated with our own implementation of `name`.
+            let name = v["name"].as_str().expect("call name");
+            let args: Vec<Value> = v["args"]
+                .as_array()
+                .expect("call args")
+                .iter()
+                .map(decode)
+                .collect();
+            let funcs = helm_funcs();
+            let f = funcs.get(name).expect("nested function registered");
+            (f.body)(&mut NoEngine, &args).expect("nested call succeeds")
+        }
         other => panic!("unknown tag {other}"),
     }
 }
