@@ -191,6 +191,22 @@ CASES = [
   ("mustRegexFind", ["[", "x"]), ("regexFind", ["a{2", "a{2"]),
 ]
 
+# Whole templates for behaviour a single call cannot show (shared-map mutation, methods of returned
+# objects). chart-renderer/tests/sprig_functions.rs replays each one by name with direct calls.
+SCRIPTS = {
+  "set_unset_mutate": '{{ $d := dict "a" 1 }}{{ $r := set $d "b" 2 }}{{ $_ := unset $d "a" }}{{ $d }} {{ $r }}',
+  "merge_mutates_dst_and_shares_src": '{{ $d := dict "a" 1 }}{{ $s := dict "b" (dict "c" 1) }}{{ $r := merge $d $s }}'
+      '{{ $_ := set $s.b "x" 9 }}{{ $d }} {{ $r }}',
+  "merge_nested_in_place": '{{ $n := dict "x" 1 }}{{ $d := dict "n" $n }}{{ $_ := mergeOverwrite $d (dict "n" (dict "y" 2)) }}{{ $n }}',
+  "deepcopy_isolates": '{{ $s := dict "b" (dict "c" 1) }}{{ $c := deepCopy $s }}{{ $_ := set $c.b "x" 9 }}{{ $s }} {{ $c }}',
+  "append_copies": '{{ $l := list 1 2 }}{{ $m := append $l 3 }}{{ $l }} {{ $m }}',
+  "semver_methods": '{{ $v := semver "v1.2.3-beta+m" }}{{ $v.Major }} {{ $v.Minor }} {{ $v.Patch }} {{ $v.Prerelease }} '
+      '{{ $v.Metadata }} {{ $v.Original }} {{ $v.IncMinor }} {{ $v.IncPatch }} {{ $v.IncMajor.String }} '
+      '{{ $v.LessThan (semver "1.2.3") }} {{ $v.Compare (semver "1.0.0") }} {{ typeOf $v.IncMajor }}',
+  "time_methods": '{{ $t := toDate "2006-01-02T15:04:05Z07:00" "2024-02-29T13:14:15+01:00" }}{{ $t.Year }} {{ $t.Month }} '
+      '{{ $t.Day }} {{ $t.Hour }} {{ $t.YearDay }} {{ $t.Weekday }} {{ $t.Unix }} {{ $t.UTC }} {{ $t.Format "Jan 2" }}',
+}
+
 def render_one(tmpl, chart_dir):
     with open(os.path.join(chart_dir, "templates", "t.yaml"), "w") as f:
         f.write(tmpl)
@@ -221,9 +237,15 @@ def main():
             case["error"] = err.split(marker, 1)[1] if marker in err else err
             case["raw_error"] = err
         results.append(case)
+    scripts = {}
+    for name, tmpl in SCRIPTS.items():
+        out, err = render_one(tmpl, chart_dir)
+        if err is not None:
+            sys.exit("script %s failed in Helm: %s" % (name, err))
+        scripts[name] = {"template": tmpl, "out": out}
     path = os.path.join(root, "chart-renderer", "tests", "goldens", "sprig_goldens.json")
     with open(path, "w") as f:
-        json.dump({"generator": "hack/sprig_goldens.py", "helm": "helm-python-sdk 0.2.2 (Helm v4.2.3)", "cases": results},
+        json.dump({"generator": "hack/sprig_goldens.py", "helm": "helm-python-sdk 0.2.2 (Helm v4.2.3)", "cases": results, "scripts": scripts},
                   f, indent=1, ensure_ascii=False)
         f.write("\n")
     print("wrote %d cases to %s" % (len(results), path))

@@ -293,7 +293,7 @@ pub fn to_int(v: &Value) -> i64 {
 }
 
 /// `strconv.ParseFloat(s, 64)`: decimal and special forms (`inf`, `+Inf`, `NaN`, `infinity`), `_`
-/// separators are not allowed in decimal form. Hex floats are not supported (see docs/renderer.md).
+/// separators are not allowed in decimal form. Go's hex floats (`0x1p-2`) are not supported — a known difference.
 pub fn parse_go_float(s: &str) -> Option<f64> {
     let unsigned = s.strip_prefix(['+', '-']).unwrap_or(s);
     let lower = unsigned.to_ascii_lowercase();

@@ -588,7 +588,7 @@ fn pascal_case(s: &str) -> String {
 // ---- byte-oriented helpers ----------------------------------------------------------------------
 
 /// Text from a byte range of `s`, as Go would slice it (a cut inside a multi-byte character yields
-/// invalid UTF-8 in Go; we substitute U+FFFD there, see docs/renderer.md).
+/// invalid UTF-8 in Go; our strings are UTF-8, so U+FFFD stands in there — a known difference).
 fn byte_slice(s: &str, lo: usize, hi: usize) -> String {
     String::from_utf8_lossy(&s.as_bytes()[lo..hi]).into_owned()
 }
