@@ -240,7 +240,7 @@ fn merge_overwrite_merges_nested_maps_in_place() {
 #[test]
 fn deep_copy_isolates_nested_maps() {
     let src = dict(&[("b", dict(&[("c", Value::Int(1))]))]);
-    let c = call("deepCopy", &[src.clone()]);
+    let c = call("deepCopy", std::slice::from_ref(&src));
     let inner = call("get", &[c.clone(), s("b")]);
     call("set", &[inner, s("x"), Value::Int(9)]);
     assert_eq!(
@@ -275,7 +275,7 @@ fn semver_object_methods() {
         method(&major, "String", &[]),
         method(&v, "LessThan", &[call("semver", &[s("1.2.3")])]),
         method(&v, "Compare", &[call("semver", &[s("1.0.0")])]),
-        call("typeOf", &[major.clone()]),
+        call("typeOf", std::slice::from_ref(&major)),
     ];
     let text: Vec<String> = parts.iter().map(go_v).collect();
     assert_eq!(text.join(" "), script_out("semver_methods"));
