@@ -179,6 +179,16 @@ CASES = [
   ("duration", ["90"]), ("duration", [I64(3700)]), ("duration", [60]), ("duration", ["x"]), ("duration", [I64(0)]), ("duration", ["-86400"]),
   ("durationRound", ["2h30m"]), ("durationRound", ["400h"]), ("durationRound", ["1000h"]), ("durationRound", ["9000h"]),
   ("durationRound", [I64(1500000000)]), ("durationRound", ["-3m"]), ("durationRound", [60]), ("durationRound", ["1s"]), ("durationRound", ["bad"]),
+  # urls
+  ("urlParse", ["https://user:p%40ss@Example.com:8443/a%20b/c?x=1&y=2#frag%21"]), ("urlParse", ["mailto:joe@example.com"]),
+  ("urlParse", ["/just/a/path?q"]), ("urlParse", ["http://[::1]:80/x"]), ("urlParse", ["x:"]), ("urlParse", [":foo"]),
+  ("urlParse", ["http://host/%zz"]), ("urlParse", ["a:b/c"]), ("urlParse", ["1http://x"]), ("urlParse", ["http://h:port/"]),
+  ("urlParse", [""]), ("urlParse", ["//host.only/p"]), ("urlParse", ["http://us er@h/"]),
+  ("urlJoin", [{"scheme": "https", "host": "example.com:443", "path": "/a b/c?", "query": "x=1", "fragment": "f g", "userinfo": "u:p@ss"}]),
+  ("urlJoin", [{"host": "h", "path": "rel"}]), ("urlJoin", [{"scheme": "mailto", "opaque": "joe@example.com"}]), ("urlJoin", [{}]),
+  ("urlJoin", [{"path": "a:b"}]), ("urlJoin", [{"scheme": "http", "host": 5}]), ("urlJoin", [{"scheme": "file", "path": "/etc/x"}]),
+  ("urlJoin", [{"scheme": "http", "host": "h", "userinfo": "bad@/x"}]),
+  ("getHostByName", ["localhost"]),
   # regex
   ("regexMatch", ["^[a-z]+\\d$", "abc1"]), ("regexMatch", ["\\d", "٣"]), ("regexMatch", ["(", "x"]), ("mustRegexMatch", ["(", "x"]),
   ("regexFindAll", ["[2,4,6,8]", "123456789", -1]), ("regexFindAll", ["[2,4,6,8]", "123456789", 2]), ("regexFindAll", ["a", "aaa", 0]),
