@@ -372,9 +372,10 @@ impl Url {
         if !self.opaque.is_empty() {
             buf.push_str(&self.opaque);
         } else {
-            if (!self.scheme.is_empty() || !self.host.is_empty() || self.user.is_some())
-                && !(self.omit_host && self.host.is_empty() && self.user.is_none())
-            {
+            let has_authority_part =
+                !self.scheme.is_empty() || !self.host.is_empty() || self.user.is_some();
+            let host_omitted = self.omit_host && self.host.is_empty() && self.user.is_none();
+            if has_authority_part && !host_omitted {
                 if !self.host.is_empty() || !self.path.is_empty() || self.user.is_some() {
                     buf.push_str("//");
                 }
