@@ -76,6 +76,14 @@ fn normalize_type(t: &str) -> &str {
     }
 }
 
+/// Documented differences from Helm: template → what we print instead. The test pins our output so a
+/// change is noticed; each entry says why it differs.
+const KNOWN_DIFFERENCES: &[(&str, &str)] = &[
+    // The value model has no typed slices: Sprig's `[]string` results are `[]interface {}` lists of
+    // strings. They print, range and index the same; only `typeOf` shows the difference.
+    (r#"{{ typeOf (splitList "," "x") }}"#, "[]interface {}"),
+];
+
 /// Results whose element order is random in Go (map iteration): compare as sorted tokens.
 const UNORDERED: &[&str] = &["keys", "values"];
 
@@ -100,6 +108,15 @@ fn sprig_functions_match_helm() {
             continue;
         };
         let got = (f.body)(&mut NoEngine, &args);
+        if let Some((_, ours)) = KNOWN_DIFFERENCES.iter().find(|(t, _)| *t == template) {
+            match &got {
+                Ok(v) if go_v(v) == *ours => {}
+                other => failures.push(format!(
+                    "{template}: known difference changed: {other:?}, pinned {ours:?}"
+                )),
+            }
+            continue;
+        }
         match (case.get("error").and_then(Json::as_str), got) {
             (Some(want), Err(e)) => {
                 // `fail` is reported by Helm's engine as `execution error at (…): MSG`.

@@ -292,26 +292,61 @@ pub fn to_int(v: &Value) -> i64 {
     to_int64(v)
 }
 
-/// `strconv.ParseFloat(s, 64)`: decimal and special forms (`inf`, `+Inf`, `NaN`, `infinity`), `_`
-/// separators are not allowed in decimal form. Go's hex floats (`0x1p-2`) are not supported — a known difference.
+/// `strconv.ParseFloat(s, 64)`: decimal (with Go's `_` digit separators), hexadecimal (`0x1.8p3`) and
+/// the special forms (`inf`, `+Inf`, `NaN`, `infinity`, any case). `None` on a syntax error or overflow
+/// (cast then gives 0).
 pub fn parse_go_float(s: &str) -> Option<f64> {
-    let unsigned = s.strip_prefix(['+', '-']).unwrap_or(s);
+    let (neg, unsigned) = match s.as_bytes().first() {
+        Some(b'-') => (true, &s[1..]),
+        Some(b'+') => (false, &s[1..]),
+        _ => (false, s),
+    };
     let lower = unsigned.to_ascii_lowercase();
-    if matches!(lower.as_str(), "inf" | "infinity" | "nan") {
-        return s.parse::<f64>().ok();
-    }
-    // Rust accepts forms Go rejects ("1." is fine in both; Rust rejects "0x…", Go accepts hex floats).
-    if !unsigned
-        .bytes()
-        .all(|c| c.is_ascii_digit() || matches!(c, b'.' | b'e' | b'E' | b'+' | b'-'))
-    {
+    let magnitude = match lower.as_str() {
+        "inf" | "infinity" => f64::INFINITY,
+        "nan" => f64::NAN,
+        _ => {
+            if lower.contains('_') && !underscores_ok(&lower) {
+                return None;
+            }
+            let text: String = lower.chars().filter(|c| *c != '_').collect();
+            let f = if let Some(hex) = text.strip_prefix("0x") {
+                parse_hex_float(hex)?
+            } else {
+                // Rust's grammar is Go's decimal grammar here, minus the forms handled above.
+                if text.is_empty()
+                    || !text
+                        .bytes()
+                        .all(|c| c.is_ascii_digit() || matches!(c, b'.' | b'e' | b'+' | b'-'))
+                {
+                    return None;
+                }
+                text.parse::<f64>().ok()?
+            };
+            if f.is_infinite() {
+                return None;
+            }
+            f
+        }
+    };
+    Some(if neg { -magnitude } else { magnitude })
+}
+
+/// The part after `0x` of a Go hex float: hex digits with an optional point, then a mandatory `p`
+/// exponent in decimal.
+fn parse_hex_float(s: &str) -> Option<f64> {
+    let (mant, exp) = s.split_once('p')?;
+    let exp: i32 = exp.parse().ok()?;
+    let (int_part, frac_part) = mant.split_once('.').unwrap_or((mant, ""));
+    if int_part.is_empty() && frac_part.is_empty() {
         return None;
     }
-    match s.parse::<f64>() {
-        Ok(f) if f.is_finite() => Some(f),
-        // Go reports a range error for overflow (value ±Inf) and cast then returns 0.
-        _ => None,
+    let mut value = 0f64;
+    for c in int_part.chars().chain(frac_part.chars()) {
+        value = value * 16.0 + f64::from(c.to_digit(16)?);
     }
+    let shift = exp - 4 * frac_part.len() as i32;
+    Some(value * 2f64.powi(shift))
 }
 
 /// `cast.ToFloat64` (errors become 0).

@@ -165,10 +165,14 @@ fn go_error_text(pattern: &str, e: &regex::Error) -> String {
             "invalid escape sequence",
             at(span.start.offset, span.end.offset),
         ),
-        K::RepetitionMissing => (
-            "missing argument to repetition operator",
-            at(span.start.offset, span.end.offset),
-        ),
+        K::RepetitionMissing => {
+            // The crate's span may be empty; Go names the operator itself.
+            let end = span.end.offset.max(span.start.offset + 1);
+            (
+                "missing argument to repetition operator",
+                at(span.start.offset, end),
+            )
+        }
         K::RepetitionCountInvalid => (
             "invalid repeat count",
             at(span.start.offset, span.end.offset),

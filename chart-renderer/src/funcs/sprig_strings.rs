@@ -232,6 +232,22 @@ fn single_lower(c: char) -> Option<char> {
     }
 }
 
+/// Go's `unicode.ToTitle`: upper case, except the Latin digraphs that have a distinct title-case form.
+fn single_title(c: char) -> Option<char> {
+    match c as u32 {
+        0x01C4..=0x01C6 => char::from_u32(0x01C5),
+        0x01C7..=0x01C9 => char::from_u32(0x01C8),
+        0x01CA..=0x01CC => char::from_u32(0x01CB),
+        0x01F1..=0x01F3 => char::from_u32(0x01F2),
+        _ => single_upper(c),
+    }
+}
+
+/// Go's `unicode.IsTitle` (category Lt) for the characters [`single_title`] knows.
+fn is_title(c: char) -> bool {
+    matches!(c as u32, 0x01C5 | 0x01C8 | 0x01CB | 0x01F2)
+}
+
 fn go_to_upper(s: &str) -> String {
     map_case(s, single_upper)
 }
@@ -256,7 +272,7 @@ fn go_title(s: &str) -> String {
     s.chars()
         .map(|c| {
             let out = if is_separator(prev) {
-                single_upper(c).unwrap_or(c)
+                single_title(c).unwrap_or(c)
             } else {
                 c
             };
@@ -290,14 +306,18 @@ fn swap_case(s: &str) -> String {
     let mut after_space = true;
     s.chars()
         .map(|c| {
-            if c.is_uppercase() {
+            if c.is_uppercase() || is_title(c) {
                 after_space = false;
                 single_lower(c).unwrap_or(c)
             } else if c.is_lowercase() {
-                // Title case equals upper case for every letter Rust can map to a single character.
-                let up = single_upper(c).unwrap_or(c);
+                let out = if after_space {
+                    single_title(c)
+                } else {
+                    single_upper(c)
+                }
+                .unwrap_or(c);
                 after_space = false;
-                up
+                out
             } else {
                 after_space = go_is_space(c);
                 c
@@ -554,6 +574,14 @@ fn pascal_case(s: &str) -> String {
     while i < chars.len() && is_connector(chars[i]) {
         out.push(chars[i]);
         i += 1;
+    }
+    if i == chars.len() {
+        // A text of connectors only comes out with its last character doubled (xstrings writes the
+        // last rune it read once more).
+        if let Some(last) = chars.last() {
+            out.push(*last);
+        }
+        return out;
     }
     let mut upper_next = true;
     while i < chars.len() {
