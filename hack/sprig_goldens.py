@@ -258,6 +258,25 @@ SCRIPTS = {
       '{{ $t.Day }} {{ $t.Hour }} {{ $t.YearDay }} {{ $t.Weekday }} {{ $t.Unix }} {{ $t.UTC }} {{ $t.Format "Jan 2" }}',
 }
 
+def fuzz_cases():
+    """Deterministic pseudo-random strings over characters that exercise word splitting and casing."""
+    import random
+    rng = random.Random(20261125)
+    alphabet = list("aAbBzZ09_- .!xX") + ["é", "É", "ß", "1", "2", "Q"]
+    out = []
+    for fn in ("camelcase", "snakecase", "kebabcase", "swapcase", "title", "untitle", "initials", "nospace"):
+        for _ in range(25):
+            out.append((fn, ["".join(rng.choice(alphabet) for _ in range(rng.randint(1, 12)))]))
+    for _ in range(25):
+        text = " ".join("".join(rng.choice("abcdefgh") for _ in range(rng.randint(1, 9))) for _ in range(rng.randint(1, 6)))
+        out.append(("wrap", [rng.randint(1, 12), text]))
+        out.append(("wrapWith", [rng.randint(1, 12), "|", text]))
+        out.append(("abbrev", [rng.randint(0, 12), text]))
+        out.append(("abbrevboth", [rng.randint(0, 8), rng.randint(0, 12), text]))
+    return out
+
+CASES += fuzz_cases()
+
 def render_one(tmpl, chart_dir):
     with open(os.path.join(chart_dir, "templates", "t.yaml"), "w") as f:
         f.write(tmpl)

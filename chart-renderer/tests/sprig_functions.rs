@@ -326,3 +326,35 @@ fn time_object_methods() {
     let text: Vec<String> = parts.iter().map(go_v).collect();
     assert_eq!(text.join(" "), script_out("time_methods"));
 }
+
+/// Functions whose output Helm cannot reproduce either (random or clock-based): check their contract.
+#[test]
+fn nondeterministic_functions_keep_their_contract() {
+    let shuffled = call("shuffle", &[s("hello, wörld")]);
+    let mut a: Vec<char> = go_v(&shuffled).chars().collect();
+    let mut b: Vec<char> = "hello, wörld".chars().collect();
+    a.sort_unstable();
+    b.sort_unstable();
+    assert_eq!(a, b, "shuffle permutes the characters");
+
+    for _ in 0..50 {
+        match call("randInt", &[Value::Int(3), Value::Int(7)]) {
+            Value::Int(n) => assert!((3..7).contains(&n), "randInt 3 7 gave {n}"),
+            other => panic!("randInt returned {other:?}"),
+        }
+    }
+    let funcs = helm_funcs();
+    let rand_int = funcs.get("randInt").expect("randInt");
+    let err =
+        (rand_int.body)(&mut NoEngine, &[Value::Int(5), Value::Int(5)]).expect_err("empty range");
+    assert_eq!(err.0, "invalid argument to Intn");
+
+    let now = call("now", &[]);
+    assert_eq!(
+        go_v(&call("typeOf", std::slice::from_ref(&now))),
+        "time.Time"
+    );
+    // Go prints a monotonic clock reading after `time.Now()`'s String().
+    assert!(go_v(&now).contains(" m=+"), "{}", go_v(&now));
+    assert_eq!(go_v(&call("ago", &[now])), "0s");
+}

@@ -562,54 +562,54 @@ fn camel_to_lower(s: &str, connector: char) -> String {
     out
 }
 
-/// xstrings v1.5 `ToPascalCase` (Sprig 3.3's `camelcase`): connectors between words are dropped and
-/// the next letter upper-cased; the first letter is upper-cased; leading and repeated connectors stay as
-/// they are (`_complex__case_` → `_Complex_Case_`); an all-caps word is lower-cased after its first
-/// letter (`GOLANG_IS_GREAT` → `GolangIsGreat`).
+/// xstrings v1.5 `ToPascalCase` (Sprig 3.3's `camelcase`). Rules, as observed in Helm's output:
+/// leading connectors (`_`, `-`, spaces) are kept; the first letter of each word is upper-cased and the
+/// single connector before a word is dropped (runs keep all but the last); when a word starts with an
+/// upper-case letter, the upper-case letters directly after it are lowered (`GOLANG` → `Golang`, but
+/// `xXX` stays `XXX`); a trailing connector is kept; a text of connectors only gets its last one doubled.
 fn pascal_case(s: &str) -> String {
-    let chars: Vec<char> = s.chars().collect();
+    let mut chars = s.chars();
     let mut out = String::with_capacity(s.len());
-    let mut i = 0;
-    // Leading connectors are copied.
-    while i < chars.len() && is_connector(chars[i]) {
-        out.push(chars[i]);
-        i += 1;
-    }
-    if i == chars.len() {
-        // A text of connectors only comes out with its last character doubled (xstrings writes the
-        // last rune it read once more).
-        if let Some(last) = chars.last() {
-            out.push(*last);
-        }
-        return out;
-    }
-    let mut upper_next = true;
-    while i < chars.len() {
-        let c = chars[i];
+    let mut cur = None;
+    let mut first_upper = false;
+    for c in chars.by_ref() {
         if is_connector(c) {
-            // A run of connectors: all but the last are kept, the last one is dropped.
-            let start = i;
-            while i < chars.len() && is_connector(chars[i]) {
-                i += 1;
-            }
-            if i == chars.len() {
-                out.extend(&chars[start..i]);
-                break;
-            }
-            out.extend(&chars[start..i - 1]);
-            upper_next = true;
+            out.push(c);
             continue;
         }
-        if upper_next {
-            out.push(single_upper(c).unwrap_or(c));
-            upper_next = false;
-        } else if c.is_uppercase() && i > 0 && chars[i - 1].is_uppercase() {
-            out.push(single_lower(c).unwrap_or(c));
-        } else {
-            out.push(c);
-        }
-        i += 1;
+        first_upper = c.is_uppercase();
+        cur = Some(single_upper(c).unwrap_or(c));
+        break;
     }
+    let Some(mut cur) = cur else {
+        // Only connectors (or nothing): xstrings writes the last rune it read once more.
+        if let Some(last) = s.chars().last() {
+            out.push(last);
+        }
+        return out;
+    };
+    for next in chars {
+        let prev = cur;
+        cur = next;
+        if is_connector(cur) && is_connector(prev) {
+            out.push(prev);
+            continue;
+        }
+        if is_connector(prev) {
+            first_upper = cur.is_uppercase();
+            cur = single_upper(cur).unwrap_or(cur);
+        } else {
+            if first_upper {
+                if cur.is_uppercase() {
+                    cur = single_lower(cur).unwrap_or(cur);
+                } else {
+                    first_upper = false;
+                }
+            }
+            out.push(prev);
+        }
+    }
+    out.push(cur);
     out
 }
 
