@@ -6,6 +6,7 @@ use gotmpl::FuncMap;
 pub mod args;
 pub mod crypto;
 pub mod encoding;
+pub mod random;
 pub mod serialize;
 pub mod sprig_conv;
 pub mod sprig_date;
@@ -34,6 +35,7 @@ pub fn helm_funcs() -> FuncMap {
     sprig_url::register(&mut m);
     encoding::register(&mut m);
     crypto::register(&mut m);
+    random::register(&mut m);
     serialize::register(&mut m);
     m
 }

@@ -1,5 +1,5 @@
-//! Sprig's `urlParse`, `urlJoin` (`url.go`, over Go's `net/url`) and `getHostByName` (`network.go`, as
-//! Helm overrides it).
+//! Sprig's `urlParse` and `urlJoin` (`url.go`, over Go's `net/url`). (`getHostByName` lives in
+//! `random.rs`.)
 //!
 //! Go's `net/url` is not WHATWG: it keeps the host's case, adds no trailing slash and escapes by its own
 //! per-component tables, so the `url` crate would print differently. The parsing and printing rules
@@ -53,29 +53,6 @@ pub fn register(m: &mut FuncMap) {
         }
         Ok(Value::from(u.to_go_string()))
     }));
-    // Helm replaces Sprig's DNS lookup with one returning "" unless DNS is enabled (`--enable-dns`);
-    // the engine swaps in [`get_host_by_name_dns`] in that case.
-    m.insert(Function::pure("getHostByName", &[P::String], None, |_| {
-        Ok(Value::from(""))
-    }));
-}
-
-/// Sprig's own `getHostByName` (a real lookup), which Helm offers only with DNS enabled. Go returns one
-/// of the addresses at random; we return the first. No address: Sprig's `rand.Intn(0)` panics.
-pub fn get_host_by_name_dns() -> Function {
-    Function::pure("getHostByName", &[P::String], None, |a| {
-        use std::net::ToSocketAddrs;
-        let name = str_arg(&a[0]);
-        let mut addrs: Vec<String> = (name.as_ref(), 0u16)
-            .to_socket_addrs()
-            .map(|it| it.map(|sa| sa.ip().to_string()).collect())
-            .unwrap_or_default();
-        addrs.dedup();
-        if addrs.is_empty() {
-            return Err(FuncError("invalid argument to Intn".into()));
-        }
-        Ok(Value::from(addrs.swap_remove(0)))
-    })
 }
 
 /// Sprig's `dictGetOrEmpty`: a missing key is "", a non-string value is an error.
