@@ -33,117 +33,15 @@ pub fn map_arg(v: &Value) -> Option<&Map> {
     v.as_map()
 }
 
-/// Go's `%v` for a value handed to `fmt` as an `interface{}` (a nil prints `<nil>`).
+/// Go's `%v` for a value handed to `fmt` as an `interface{}` (a nil prints `<nil>`); the engine's
+/// `fmt` implementation, so Sprig and `printf` agree.
 pub fn go_v(v: &Value) -> String {
-    let mut out = String::new();
-    write_v(&mut out, v);
-    out
+    gotmpl::value::gofmt::format_v(v)
 }
 
-fn write_v(out: &mut String, v: &Value) {
-    match v {
-        Value::Invalid | Value::Nil => out.push_str("<nil>"),
-        Value::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
-        Value::Int(i) | Value::Int64(i) => out.push_str(&i.to_string()),
-        Value::Uint64(u) => out.push_str(&u.to_string()),
-        Value::Float(f) => out.push_str(&format_float_g(*f)),
-        Value::String(s) => out.push_str(s),
-        Value::Bytes(b) => {
-            out.push('[');
-            for (i, x) in b.iter().enumerate() {
-                if i > 0 {
-                    out.push(' ');
-                }
-                out.push_str(&x.to_string());
-            }
-            out.push(']');
-        }
-        Value::List(l) => {
-            out.push('[');
-            for (i, x) in l.iter().enumerate() {
-                if i > 0 {
-                    out.push(' ');
-                }
-                write_v(out, x);
-            }
-            out.push(']');
-        }
-        Value::Map(m) => {
-            out.push_str("map[");
-            for (i, (k, x)) in m.read().iter().enumerate() {
-                if i > 0 {
-                    out.push(' ');
-                }
-                out.push_str(k);
-                out.push(':');
-                write_v(out, x);
-            }
-            out.push(']');
-        }
-        Value::Object(o) => out.push_str(&o.go_format()),
-    }
-}
-
-/// `strconv.FormatFloat(f, 'g', -1, 64)`, which is what `%v` prints for a float64: the shortest digits
-/// that round-trip, in exponent form when the decimal exponent is < -4 or >= 6 (Go uses 6 as the
-/// exponent limit for the shortest form, so 1000000 prints `1e+06`).
+/// `strconv.FormatFloat(f, 'g', -1, 64)`, what `%v` prints for a float64 (1000000 → `1e+06`).
 pub fn format_float_g(f: f64) -> String {
-    if f.is_nan() {
-        return "NaN".into();
-    }
-    if f.is_infinite() {
-        return if f > 0.0 {
-            "+Inf".into()
-        } else {
-            "-Inf".into()
-        };
-    }
-    // Rust's `{:e}` gives the shortest round-trip digits, e.g. `-1.2345e8`; re-lay them out Go's way.
-    let sci = format!("{f:e}");
-    let (neg, sci) = match sci.strip_prefix('-') {
-        Some(rest) => (true, rest),
-        None => (false, sci.as_str()),
-    };
-    let (mant, exp) = sci.split_once('e').unwrap_or((sci, "0"));
-    let exp: i32 = exp.parse().unwrap_or(0);
-    let digits: String = mant.chars().filter(|c| *c != '.').collect();
-    let mut out = String::new();
-    if neg {
-        out.push('-');
-    }
-    if !(-4..6).contains(&exp) {
-        out.push_str(&digits[..1]);
-        if digits.len() > 1 {
-            out.push('.');
-            out.push_str(&digits[1..]);
-        }
-        out.push('e');
-        out.push(if exp < 0 { '-' } else { '+' });
-        let e = exp.unsigned_abs();
-        if e < 10 {
-            out.push('0');
-        }
-        out.push_str(&e.to_string());
-    } else if exp < 0 {
-        out.push_str("0.");
-        for _ in 0..(-exp - 1) {
-            out.push('0');
-        }
-        out.push_str(&digits);
-    } else {
-        let int_len = exp as usize + 1;
-        if digits.len() <= int_len {
-            out.push_str(&digits);
-            for _ in digits.len()..int_len {
-                out.push('0');
-            }
-        } else {
-            out.push_str(&digits[..int_len]);
-            out.push('.');
-            out.push_str(&digits[int_len..]);
-        }
-    }
-    out
+    gotmpl::value::gofmt::format_float(f, b'g', -1)
 }
 
 /// Sprig's `strval`: strings and byte slices as they are, everything else through `%v`.

@@ -131,10 +131,10 @@ fn compile_mode(pattern: &str, must: bool) -> Result<Regex, FuncError> {
 
 /// Go's `strconv.Quote`-or-backquote choice in `MustCompile`'s message (`quote` helper of regexp).
 fn go_backquote(s: &str) -> String {
-    if s.contains('`') || s.chars().any(|c| c.is_control() && c != '\t') {
-        super::sprig_strings::go_quote(s)
-    } else {
+    if gotmpl::value::gofmt::can_backquote(s.as_bytes()) {
         format!("`{s}`")
+    } else {
+        super::sprig_strings::go_quote(s)
     }
 }
 
