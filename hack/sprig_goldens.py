@@ -249,6 +249,8 @@ SCRIPTS = {
   "merge_mutates_dst_and_shares_src": '{{ $d := dict "a" 1 }}{{ $s := dict "b" (dict "c" 1) }}{{ $r := merge $d $s }}'
       '{{ $_ := set $s.b "x" 9 }}{{ $d }} {{ $r }}',
   "merge_nested_in_place": '{{ $n := dict "x" 1 }}{{ $d := dict "n" $n }}{{ $_ := mergeOverwrite $d (dict "n" (dict "y" 2)) }}{{ $n }}',
+  "merge_into_empty_shares_then_mutates_source": '{{ $v := dict "a" (dict "c" 2) }}'
+      '{{ $_ := merge (dict) $v (dict "a" (dict "d" 3)) }}{{ $v }}',
   "deepcopy_isolates": '{{ $s := dict "b" (dict "c" 1) }}{{ $c := deepCopy $s }}{{ $_ := set $c.b "x" 9 }}{{ $s }} {{ $c }}',
   "append_copies": '{{ $l := list 1 2 }}{{ $m := append $l 3 }}{{ $l }} {{ $m }}',
   "semver_methods": '{{ $v := semver "v1.2.3-beta+m" }}{{ $v.Major }} {{ $v.Minor }} {{ $v.Patch }} {{ $v.Prerelease }} '
@@ -277,12 +279,35 @@ def fuzz_cases():
 
 CASES += fuzz_cases()
 
-def render_one(tmpl, chart_dir):
+# Calls on chart values, which Helm reads from YAML through JSON (every number a float64); the Rust
+# side builds the same values with `Value::from_json`.
+VALUES = {"f": 3.0, "half": 2.5, "big": 1000000, "neg": -7, "s": "text", "zero": 0, "empty": "", "flag": True,
+          "list": ["a", "b", 3], "map": {"b": 1, "a": {"c": 2}}, "other": {"a": {"d": 3}, "e": None}, "ver": "1.25.3",
+          "port": "8080", "nil": None}
+VALUE_TEMPLATES = [
+  "{{ add .Values.f 1 }}", "{{ add1 .Values.half }}", "{{ mul .Values.half 2 }}", "{{ div .Values.big .Values.f }}",
+  "{{ addf .Values.half .Values.f }}", "{{ divf .Values.big 3 }}", "{{ max .Values.f .Values.neg }}", "{{ int .Values.half }}",
+  "{{ int64 .Values.port }}", "{{ float64 .Values.port }}", "{{ quote .Values.big }}", "{{ toString .Values.big }}",
+  "{{ squote .Values.half }}", "{{ cat .Values.f .Values.list }}", "{{ default \"x\" .Values.missing }}",
+  "{{ default \"x\" .Values.zero }}", "{{ default \"x\" .Values.nil }}", "{{ coalesce .Values.nil .Values.empty .Values.f }}",
+  "{{ empty .Values.map }}", "{{ ternary \"y\" \"n\" .Values.flag }}", "{{ has \"a\" .Values.list }}", "{{ has 3 .Values.list }}",
+  "{{ has 3.0 .Values.list }}", "{{ keys .Values.map | sortAlpha }}", "{{ toStrings .Values.list }}", "{{ join \",\" .Values.list }}",
+  "{{ merge (dict) .Values.map .Values.other }}", "{{ pluck \"a\" .Values.map .Values.other }}", "{{ dig \"map\" \"a\" \"c\" 0 .Values }}",
+  "{{ get .Values.map \"b\" }}", "{{ hasKey .Values.other \"e\" }}", "{{ semverCompare \">=1.20\" .Values.ver }}",
+  "{{ .Values.s | upper | quote }}", "{{ .Values.list | first }}", "{{ .Values.list | last | add 1 }}", "{{ uniq (concat .Values.list .Values.list) }}",
+  "{{ trunc .Values.f .Values.s }}", "{{ indent 2 .Values.s }}", "{{ .Values.map | toString }}", "{{ typeOf .Values.f }}",
+  "{{ kindOf .Values.list }}", "{{ deepEqual .Values.f 3.0 }}", "{{ round .Values.half 0 }}", "{{ until .Values.f }}",
+  "{{ list .Values.nil .Values.missing }}", "{{ compact (list .Values.nil .Values.zero .Values.s) }}", "{{ regexMatch \"^t\" .Values.s }}",
+  "{{ date \"2006\" .Values.f | len }}",
+  "{{ dig \"a\" \"c\" 0 .Values.map }}", "{{ typeOf .Values }}",
+]
+
+def render_one(tmpl, chart_dir, values=None):
     with open(os.path.join(chart_dir, "templates", "t.yaml"), "w") as f:
         f.write(tmpl)
     ch = helm.Chart.load(chart_dir)
     try:
-        out = ch.render({}, name="r", namespace="n")
+        out = ch.render(values or {}, name="r", namespace="n")
         return out["c/templates/t.yaml"], None
     except Exception as e:
         return None, str(e)
@@ -313,9 +338,14 @@ def main():
         if err is not None:
             sys.exit("script %s failed in Helm: %s" % (name, err))
         scripts[name] = {"template": tmpl, "out": out}
+    with_values = []
+    for tmpl in VALUE_TEMPLATES:
+        out, err = render_one(tmpl, chart_dir, VALUES)
+        with_values.append({"template": tmpl, "out": out} if err is None else {"template": tmpl, "error": err})
     path = os.path.join(root, "chart-renderer", "tests", "goldens", "sprig_goldens.json")
     with open(path, "w") as f:
-        json.dump({"generator": "hack/sprig_goldens.py", "helm": "helm-python-sdk 0.2.2 (Helm v4.2.3)", "cases": results, "scripts": scripts},
+        json.dump({"generator": "hack/sprig_goldens.py", "helm": "helm-python-sdk 0.2.2 (Helm v4.2.3)", "cases": results, "scripts": scripts,
+                   "values": VALUES, "with_values": with_values},
                   f, indent=1, ensure_ascii=False)
         f.write("\n")
     print("wrote %d cases to %s" % (len(results), path))
