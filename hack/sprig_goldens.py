@@ -302,6 +302,19 @@ VALUE_TEMPLATES = [
   "{{ dig \"a\" \"c\" 0 .Values.map }}", "{{ typeOf .Values }}",
 ]
 
+# Calls on Helm's built-in objects (default capabilities): Go collection types and structs as arguments.
+CAPABILITY_TEMPLATES = [
+  "{{ sortAlpha .Capabilities.APIVersions | first }}", "{{ has \"v1\" .Capabilities.APIVersions }}",
+  "{{ .Capabilities.APIVersions | first }}", "{{ .Capabilities.APIVersions | last }}", "{{ len (uniq .Capabilities.APIVersions) }}",
+  "{{ kindOf .Capabilities.APIVersions }}", "{{ typeOf .Capabilities.APIVersions }}", "{{ empty .Capabilities.APIVersions }}",
+  "{{ semverCompare \">=1.20\" .Capabilities.KubeVersion.Version }}", "{{ typeOf .Capabilities.KubeVersion }}",
+  "{{ kindOf .Capabilities.KubeVersion }}", "{{ empty .Capabilities }}", "{{ toString .Capabilities.KubeVersion }}",
+  "{{ default \"x\" .Capabilities.KubeVersion }}", "{{ without .Capabilities.APIVersions \"v1\" | len }}",
+  "{{ join \",\" (slice .Capabilities.APIVersions 0 2) }}", "{{ deepEqual .Capabilities.APIVersions .Capabilities.APIVersions }}",
+  "{{ trimPrefix \"v\" .Capabilities.KubeVersion.Version }}", "{{ semver .Capabilities.KubeVersion.Version }}",
+  "{{ (semver .Capabilities.KubeVersion.Version).Minor }}",
+]
+
 def render_one(tmpl, chart_dir, values=None):
     with open(os.path.join(chart_dir, "templates", "t.yaml"), "w") as f:
         f.write(tmpl)
@@ -342,10 +355,15 @@ def main():
     for tmpl in VALUE_TEMPLATES:
         out, err = render_one(tmpl, chart_dir, VALUES)
         with_values.append({"template": tmpl, "out": out} if err is None else {"template": tmpl, "error": err})
+    with_capabilities = []
+    for tmpl in CAPABILITY_TEMPLATES:
+        out, err = render_one(tmpl, chart_dir)
+        with_capabilities.append({"template": tmpl, "out": out} if err is None else {"template": tmpl, "error": err})
     path = os.path.join(root, "chart-renderer", "tests", "goldens", "sprig_goldens.json")
     with open(path, "w") as f:
         json.dump({"generator": "hack/sprig_goldens.py", "helm": "helm-python-sdk 0.2.2 (Helm v4.2.3)", "cases": results, "scripts": scripts,
-                   "values": VALUES, "with_values": with_values},
+                   "values": VALUES, "with_values": with_values,
+                   "with_capabilities": with_capabilities},
                   f, indent=1, ensure_ascii=False)
         f.write("\n")
     print("wrote %d cases to %s" % (len(results), path))

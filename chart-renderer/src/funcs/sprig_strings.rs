@@ -196,9 +196,17 @@ pub fn register(m: &mut FuncMap) {
         Ok(string(strslice(&a[1]).join(&*str_arg(&a[0]))))
     }));
     m.insert(Function::pure("sortAlpha", &[P::Any], None, |a| {
-        let mut items = match &a[0] {
-            Value::List(_) | Value::Bytes(_) => strslice(&a[0]),
-            other => vec![strval(other)],
+        // Any Go slice sorts as strings (including collection objects such as `.Capabilities.APIVersions`);
+        // anything else becomes a one-element list.
+        let is_slice = match &a[0] {
+            Value::List(_) | Value::Bytes(_) => true,
+            Value::Object(o) => o.kind_name() == "slice",
+            _ => false,
+        };
+        let mut items = if is_slice {
+            strslice(&a[0])
+        } else {
+            vec![strval(&a[0])]
         };
         items.sort();
         Ok(string_list(items))
