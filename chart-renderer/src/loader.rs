@@ -297,7 +297,7 @@ pub fn load_dir(dir: &Path, limits: &LoadLimits) -> Result<Chart, LoadError> {
         total: 0,
         active: Vec::new(),
     };
-    walker.walk_dir(&root, "")?;
+    walker.walk_dir(&root, "", root.clone())?;
     load_files(walker.files, limits, 0)
 }
 
@@ -314,30 +314,34 @@ struct DirWalker<'a> {
 impl DirWalker<'_> {
     /// Walks `dir` (whose chart-relative name is `rel`, `""` for the root) in sorted order, like Helm's
     /// `sympath.Walk`, following symlinks that stay inside the chart.
-    fn walk_dir(&mut self, dir: &Path, rel: &str) -> Result<(), LoadError> {
-        let canonical = std::fs::canonicalize(dir).map_err(io_err(dir))?;
+    ///
+    /// `canonical` is `dir` with symlinks resolved, tracked along the descent instead of asking the
+    /// filesystem for every directory (`canonicalize` walks every path component: slow).
+    fn walk_dir(&mut self, dir: &Path, rel: &str, canonical: PathBuf) -> Result<(), LoadError> {
         if self.active.contains(&canonical) {
             return Err(LoadError::Directory(format!(
                 "symlink loop at {}",
                 dir.display()
             )));
         }
-        self.active.push(canonical);
-        let mut names: Vec<String> = std::fs::read_dir(dir)
+        self.active.push(canonical.clone());
+        // The entry type comes with the directory listing on most filesystems: no stat per entry.
+        let mut entries: Vec<(String, std::fs::FileType)> = std::fs::read_dir(dir)
             .map_err(io_err(dir))?
-            .map(|e| e.map(|e| e.file_name().to_string_lossy().into_owned()))
+            .map(|e| {
+                e.and_then(|e| Ok((e.file_name().to_string_lossy().into_owned(), e.file_type()?)))
+            })
             .collect::<Result<_, _>>()
             .map_err(io_err(dir))?;
-        names.sort();
-        for name in names {
+        entries.sort_by(|a, b| a.0.cmp(&b.0));
+        for (name, ftype) in entries {
             let path = dir.join(&name);
             let n = if rel.is_empty() {
                 name.clone()
             } else {
                 format!("{rel}/{name}")
             };
-            let lmeta = std::fs::symlink_metadata(&path).map_err(io_err(&path))?;
-            let meta = if lmeta.file_type().is_symlink() {
+            let (ftype, child_canonical) = if ftype.is_symlink() {
                 let target = std::fs::canonicalize(&path).map_err(io_err(&path))?;
                 if !target.starts_with(&self.root) {
                     return Err(LoadError::Directory(format!(
@@ -345,37 +349,29 @@ impl DirWalker<'_> {
                         path.display()
                     )));
                 }
-                std::fs::metadata(&target).map_err(io_err(&path))?
+                (
+                    std::fs::metadata(&target)
+                        .map_err(io_err(&path))?
+                        .file_type(),
+                    target,
+                )
             } else {
-                lmeta
+                (ftype, canonical.join(&name))
             };
-            if meta.is_dir() {
+            if ftype.is_dir() {
                 if self.rules.ignore(&n, true) {
                     continue;
                 }
-                self.walk_dir(&path, &n)?;
+                self.walk_dir(&path, &n, child_canonical)?;
                 continue;
             }
             if self.rules.ignore(&n, false) {
                 continue;
             }
-            if !meta.is_file() {
+            if !ftype.is_file() {
                 return Err(LoadError::Directory(format!(
                     "cannot load irregular file {} as it has file mode type bits set",
                     path.display()
-                )));
-            }
-            if meta.len() > self.limits.max_file_size {
-                return Err(LoadError::Directory(format!(
-                    "chart file {name:?} is larger than the maximum file size {}",
-                    self.limits.max_file_size
-                )));
-            }
-            self.total += meta.len();
-            if self.total > self.limits.max_chart_size {
-                return Err(LoadError::Directory(format!(
-                    "chart directory is larger than the maximum size {}",
-                    self.limits.max_chart_size
                 )));
             }
             if self.files.len() >= self.limits.max_files {
@@ -384,10 +380,29 @@ impl DirWalker<'_> {
                     self.limits.max_files
                 )));
             }
-            let data = std::fs::read(&path).map_err(|source| LoadError::Io {
-                path: n.clone(),
-                source,
-            })?;
+            // Read at most one byte more than allowed: the size check needs no stat and a growing file
+            // cannot slip past it.
+            let mut data = Vec::new();
+            std::fs::File::open(&path)
+                .and_then(|f| f.take(self.limits.max_file_size + 1).read_to_end(&mut data))
+                .map_err(|source| LoadError::Io {
+                    path: n.clone(),
+                    source,
+                })?;
+            let len = data.len() as u64;
+            if len > self.limits.max_file_size {
+                return Err(LoadError::Directory(format!(
+                    "chart file {name:?} is larger than the maximum file size {}",
+                    self.limits.max_file_size
+                )));
+            }
+            self.total += len;
+            if self.total > self.limits.max_chart_size {
+                return Err(LoadError::Directory(format!(
+                    "chart directory is larger than the maximum size {}",
+                    self.limits.max_chart_size
+                )));
+            }
             self.files.push(BufferedFile {
                 name: n,
                 data: strip_bom(data),
