@@ -16,5 +16,5 @@ pub mod schema;
 pub mod strvals;
 pub mod values;
 pub mod yaml;
-// Temporary until `yaml` lands on main.
+// Temporary until `yaml::to_string` lands on main.
 mod yaml_shim;

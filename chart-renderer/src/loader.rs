@@ -7,7 +7,6 @@
 //! their name under `charts/` (Helm iterates a Go map, i.e. randomly).
 
 use crate::chart::{Chart, File, Metadata, ValidationError, API_VERSION_V1};
-use crate::yaml_shim as yaml_in;
 use gotmpl::{Map, Value};
 use std::collections::BTreeMap;
 use std::io::Read;
@@ -418,7 +417,7 @@ fn parse_yaml_doc(file: &str, data: &[u8]) -> Result<Value, LoadError> {
         file: file.into(),
         message: format!("invalid UTF-8: {e}"),
     })?;
-    yaml_in::from_str(text).map_err(|e| LoadError::BadFile {
+    crate::yaml::from_str(text).map_err(|e| LoadError::BadFile {
         file: file.into(),
         message: e.to_string(),
     })
@@ -570,48 +569,15 @@ pub fn load_files(
 pub fn load_values(data: &[u8]) -> Result<Map, String> {
     let text =
         std::str::from_utf8(data).map_err(|e| format!("error reading yaml document: {e}"))?;
+    let docs = crate::yaml::split_documents(text)
+        .map_err(|e| format!("error reading yaml document: {e}"))?;
     let mut out = Map::new();
-    for doc in split_yaml_documents(text) {
-        let v =
-            yaml_in::from_str(doc).map_err(|e| format!("cannot unmarshal yaml document: {e}"))?;
-        match v {
-            Value::Map(m) => out = merge_maps(&out, &m),
-            Value::Nil | Value::Invalid => {}
-            other => {
-                return Err(format!(
-                    "cannot unmarshal yaml document: error unmarshaling JSON: while decoding JSON: json: cannot unmarshal {} into Go value of type map[string]interface {{}}",
-                    match other {
-                        Value::String(_) => "string",
-                        Value::List(_) => "array",
-                        Value::Bool(_) => "bool",
-                        _ => "number",
-                    }
-                ))
-            }
-        }
+    for doc in docs {
+        let m = crate::yaml::from_str_map(doc)
+            .map_err(|e| format!("cannot unmarshal yaml document: {e}"))?;
+        out = merge_maps(&out, &m);
     }
     Ok(out)
-}
-
-/// Splits a YAML stream the way k8s.io's `YAMLReader` does: a line starting with `---` followed only by
-/// spaces or a comment ends a document.
-fn split_yaml_documents(text: &str) -> Vec<&str> {
-    let mut docs = Vec::new();
-    let mut start = 0;
-    let mut pos = 0;
-    for line in text.split_inclusive('\n') {
-        if let Some(rest) = line.strip_prefix("---") {
-            let t = rest.trim();
-            if t.is_empty() || t.starts_with('#') {
-                docs.push(&text[start..pos]);
-                start = pos + line.len();
-            }
-        }
-        pos += line.len();
-    }
-    docs.push(&text[start..]);
-    // The reader yields nothing for a trailing empty chunk; empty documents merge as empty maps anyway.
-    docs
 }
 
 /// Helm's loader `MergeMaps`: a new map; nested maps present on both sides merge, anything else from `b` wins.
@@ -882,14 +848,5 @@ mod tests {
         assert_eq!(path_clean("a/./b//c/"), "a/b/c");
         assert_eq!(path_clean(""), ".");
         assert_eq!(path_clean("/../a"), "/a");
-    }
-
-    #[test]
-    fn yaml_document_split() {
-        assert_eq!(
-            split_yaml_documents("a: 1\n---\nb: 2\n--- # c\nc: 3\n"),
-            vec!["a: 1\n", "b: 2\n", "c: 3\n"]
-        );
-        assert_eq!(split_yaml_documents("a: '---'\n"), vec!["a: '---'\n"]);
     }
 }
