@@ -9,7 +9,6 @@ mod common;
 
 use chart_renderer::chart::Chart;
 use chart_renderer::objects::{self, Capabilities};
-use chart_renderer::values;
 use common::*;
 use gotmpl::{ExecOptions, MissingKey, TemplateSet, Value};
 use std::sync::Arc;
