@@ -18,15 +18,10 @@ fn objects_render_like_helm() {
     let golden = read_json("goldens/render-objects-e2e.json");
     let expected = golden["rendered"].as_object().expect("rendered");
     let chart = Chart::load(fixtures().join("objects-e2e")).expect("loads");
-    let computed = values::compute(&chart, &user_values(&golden)).expect("computes");
     let caps = Arc::new(Capabilities::default());
-    let top = objects::render_context(
-        &computed.chart,
-        computed.values.clone(),
-        &release(&golden),
-        &caps,
-    );
-    let jobs = objects::template_jobs(&computed.chart, &top);
+    let (_, jobs) =
+        objects::prepare_render(&chart, &user_values(&golden), &release(&golden), &caps)
+            .expect("computes");
 
     let mut set = TemplateSet::new(Arc::new(chart_renderer::funcs::helm_funcs()));
     for job in &jobs {
