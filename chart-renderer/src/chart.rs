@@ -84,16 +84,17 @@ pub struct Chart {
     /// `Chart.lock` / `requirements.lock`, decoded but otherwise unused by rendering.
     pub lock: Option<Value>,
     /// Files under `templates/`, in load order (directory walk order: sorted by path).
-    pub templates: Vec<File>,
+    /// Shared slices: dependency processing copies charts, and these must not be copied with them.
+    pub templates: Arc<[File]>,
     /// Default values from `values.yaml` (all of its YAML documents merged, as Helm does). Never handed out
     /// directly: callers get deep copies, so the loaded chart stays immutable.
     pub values: Map,
     /// `values.schema.json`, raw.
     pub schema: Option<Arc<[u8]>>,
     /// Every other file (what `.Files` sees), including `crds/…`.
-    pub files: Vec<File>,
+    pub files: Arc<[File]>,
     /// Every file of this chart as read (before classification), like Helm's `Chart.Raw`.
-    pub raw: Vec<File>,
+    pub raw: Arc<[File]>,
     /// Subcharts found under `charts/` (directories and archives), sorted by their directory or archive name.
     pub dependencies: Vec<Arc<Chart>>,
 }

@@ -450,9 +450,10 @@ pub fn load_files(
     let mut c = Chart::default();
     let mut metadata: Option<Metadata> = None;
     let mut subcharts: BTreeMap<String, Vec<BufferedFile>> = BTreeMap::new();
+    let (mut raw, mut templates, mut other_files) = (Vec::new(), Vec::new(), Vec::new());
 
     for f in &files {
-        c.raw.push(to_file(f));
+        raw.push(to_file(f));
         if f.name == "Chart.yaml" {
             let md = metadata.get_or_insert_with(Metadata::default);
             let doc = parse_yaml_doc("Chart.yaml", &f.data)?;
@@ -488,22 +489,22 @@ pub fn load_files(
                     message: json_decode_message(&e),
                 })?;
                 if md.api_version == API_VERSION_V1 {
-                    c.files.push(to_file(&f));
+                    other_files.push(to_file(&f));
                 }
             }
             "requirements.lock" => {
                 c.lock = Some(parse_yaml_doc("requirements.lock", &f.data)?);
                 let md = metadata.get_or_insert_with(Metadata::default);
                 if md.api_version == API_VERSION_V1 {
-                    c.files.push(to_file(&f));
+                    other_files.push(to_file(&f));
                 } else {
                     tracing::warn!("Dependency locking is handled in Chart.lock since apiVersion \"v2\". We recommend migrating to Chart.lock.");
                 }
             }
-            name if name.starts_with("templates/") => c.templates.push(to_file(&f)),
+            name if name.starts_with("templates/") => templates.push(to_file(&f)),
             name if name.starts_with("charts/") => {
                 if name.ends_with(".prov") {
-                    c.files.push(to_file(&f));
+                    other_files.push(to_file(&f));
                     continue;
                 }
                 let fname = &name["charts/".len()..];
@@ -513,10 +514,13 @@ pub fn load_files(
                     data: f.data,
                 });
             }
-            _ => c.files.push(to_file(&f)),
+            _ => other_files.push(to_file(&f)),
         }
     }
 
+    c.raw = raw.into();
+    c.templates = templates.into();
+    c.files = other_files.into();
     let mut md = metadata.ok_or(LoadError::MissingChartYaml)?;
     md.validate()?;
     c.metadata = md;

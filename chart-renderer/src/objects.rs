@@ -857,7 +857,7 @@ fn rec_all_tpls(
         subcharts.insert(child.name(), Value::Map(child_ctx));
     }
     let is_library = c.is_library();
-    for t in &c.templates {
+    for t in c.templates.iter() {
         if is_library && !base_name(&t.name).starts_with('_') {
             continue;
         }
