@@ -121,7 +121,8 @@ def helm_render(
         finally:
             chart.close()
     except helm.HelmError as err:
-        return Outcome(error=str(err))
+        # helm prints "Error: <message>" and one newline; trailing newlines are not compared.
+        return Outcome(error=str(err).rstrip("\n"))
 
 
 # --- Hoist's side ------------------------------------------------------------------------------
@@ -165,10 +166,20 @@ def hoist_render(case: Case, binary: Path, timeout: float = 60) -> tuple[Outcome
         except json.JSONDecodeError as err:
             raise AssertionError(f"hoist printed invalid JSON ({err}):\n{proc.stdout[:2000]}") from err
         return Outcome(files=files), proc
-    stderr = proc.stderr.rstrip("\n")
+    return Outcome(error=error_message(proc.stderr)), proc
+
+
+def error_message(stderr: str) -> str:
+    """The message of helm-style `Error: <message>` output; anything printed before it (warnings)
+    is ignored. Without such a line the whole stderr is returned so a mismatch shows it."""
     prefix = "Error: "
-    message = stderr[len(prefix):] if stderr.startswith(prefix) else stderr
-    return Outcome(error=message), proc
+    if stderr.startswith(prefix):
+        return stderr[len(prefix):].rstrip("\n")
+    marker = "\n" + prefix
+    at = stderr.find(marker)
+    if at >= 0:
+        return stderr[at + len(marker):].rstrip("\n")
+    return stderr.rstrip("\n")
 
 
 def is_placeholder(proc: subprocess.CompletedProcess) -> bool:

@@ -39,6 +39,13 @@ def hoist_binary():
     return binary
 
 
+def clip(text: str, limit: int = 4000) -> str:
+    """Long messages (e.g. Helm's recursion error) are shown head and tail only."""
+    if len(text) <= limit:
+        return text
+    return f"{text[: limit // 2]}\n[… {len(text) - limit} characters …]\n{text[-limit // 2:]}"
+
+
 def describe(outcome: caselib.Outcome) -> str:
     if outcome.error is not None:
         return f"error: {outcome.error}"
@@ -90,17 +97,17 @@ def test_hoist_matches_helm(case: caselib.Case, helm_outcomes, hoist_binary) -> 
     if expected.error is not None:
         assert actual.error is not None, (
             f"helm failed but hoist rendered {describe(actual)}\n"
-            f"command: {command}\nhelm error: {expected.error}"
+            f"command: {command}\nhelm error: {clip(expected.error)}"
         )
         assert proc.returncode == 1, f"hoist exit code {proc.returncode}, want 1\ncommand: {command}"
         assert actual.error == expected.error, (
             f"error messages differ\ncommand: {command}\n"
-            f"helm:  {expected.error}\nhoist: {actual.error}"
+            f"helm:  {clip(expected.error)}\nhoist: {clip(actual.error)}"
         )
         return
     assert actual.error is None, (
         f"hoist failed (exit {proc.returncode}) where helm rendered {describe(expected)}\n"
-        f"command: {command}\nhoist error: {actual.error}"
+        f"command: {command}\nhoist error: {clip(actual.error)}"
     )
     assert actual.files == expected.files, (
         f"rendered files differ\ncommand: {command}\n{diff_files(expected.files or {}, actual.files or {})}"
