@@ -21,7 +21,7 @@ IDS = [case.id for case in CASES]
 def helm_outcomes() -> dict[str, caselib.Outcome]:
     """All Helm renders, done once in this process (chart loaded afresh for each)."""
     return {
-        case.id: caselib.helm_render(case.chart_dir, [case.values_file], case.sets)
+        case.id: caselib.helm_render(case.chart_dir, [case.values_file], case.sets, args=case.args)
         for case in CASES
     }
 
