@@ -4,6 +4,26 @@
 //! minijinja: [`lex`] → [`parse`] (an [`ast`] whose nodes re-print themselves like Go's `String()`) →
 //! [`exec`] (a tree walker over shared [`value::Value`]s). Printing follows Go's `fmt` ([`value::gofmt`]).
 //! Parsed templates are immutable and `Send + Sync`: parse once, render many times from any thread.
+//!
+//! # Example
+//!
+//! ```
+//! use gotmpl::{ExecOptions, FuncMap, Function, ParamType, TemplateSet, Value};
+//! use std::sync::Arc;
+//!
+//! let mut funcs = FuncMap::new();
+//! funcs.insert(Function::pure("upper", &[ParamType::String], None, |args| {
+//!     Ok(Value::from(args[0].as_str().unwrap_or_default().to_uppercase()))
+//! }));
+//! let mut set = TemplateSet::new(Arc::new(funcs));
+//! set.add("chart/templates/_helpers.tpl", r#"{{ define "greet" }}hello {{ . | upper }}{{ end }}"#)?;
+//! set.add("chart/templates/a.yaml", r#"{{- template "greet" .name -}}!"#)?;
+//!
+//! let dot = Value::Map([("name".to_string(), Value::from("world"))].into_iter().collect());
+//! let out = set.execute("chart/templates/a.yaml", dot, &ExecOptions::default())?;
+//! assert_eq!(out, "hello WORLD!");
+//! # Ok::<(), gotmpl::Error>(())
+//! ```
 
 pub mod ast;
 pub mod error;
@@ -14,6 +34,250 @@ pub mod limits;
 pub mod parse;
 pub mod value;
 
-pub use error::Error;
+pub use error::{Error, ErrorKind, ErrorRepr};
 pub use funcs::{CallContext, FuncError, FuncMap, FuncResult, Function, ParamType};
+pub use limits::Limits;
 pub use value::{Map, Object, ObjectRef, Value};
+
+use parking_lot::RwLock;
+use std::collections::HashMap;
+use std::sync::Arc;
+
+/// What a missing map key evaluates to (Go's `missingkey` option).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum MissingKey {
+    /// `missingkey=default` (or `invalid`): no value; prints `<no value>`, field access on it is silent.
+    #[default]
+    Default,
+    /// `missingkey=zero`: the map's zero element, a nil `interface{}` (Helm's normal mode).
+    Zero,
+    /// `missingkey=error`: `map has no entry for key "k"` (Helm's strict mode).
+    Error,
+}
+
+/// Options for one execution.
+#[derive(Debug, Clone, Default)]
+pub struct ExecOptions {
+    pub missing_key: MissingKey,
+    pub limits: Limits,
+}
+
+/// The source text one or more trees were parsed from.
+#[derive(Debug)]
+pub struct Source {
+    /// Go's `ParseName`: the name given to `add` (errors say `template: PARSE_NAME:LINE:COL: …`).
+    pub parse_name: Arc<str>,
+    pub text: Arc<str>,
+}
+
+/// One named template: a file's body, a `define`, or a `block`.
+#[derive(Debug)]
+pub struct Tree {
+    pub name: Arc<str>,
+    pub source: Arc<Source>,
+    pub root: ast::ListNode,
+}
+
+/// A text parsed by [`CallContext::execute_text`] (Helm's `tpl`): its own tree plus its definitions,
+/// which shadow the set's while it runs.
+#[derive(Debug)]
+pub struct TextTemplate {
+    main: Arc<Tree>,
+    defines: HashMap<Arc<str>, Arc<Tree>>,
+}
+
+impl TextTemplate {
+    fn lookup(&self, name: &str) -> Option<&Tree> {
+        self.defines.get(name).map(|t| &**t)
+    }
+}
+
+/// Cached `tpl` parses are dropped wholesale when this many accumulate (bounds memory for charts that
+/// build template text dynamically).
+const TEXT_CACHE_MAX: usize = 4096;
+
+type TextCache = HashMap<Arc<str>, HashMap<Arc<str>, Arc<TextTemplate>>>;
+
+/// A set of named templates sharing one namespace (Go's `*template.Template` with its associated
+/// templates). Parse with [`TemplateSet::add`], run with [`TemplateSet::execute`]; a set is
+/// `Send + Sync` and executions never mutate it (except the internal `tpl` parse cache).
+pub struct TemplateSet {
+    funcs: Arc<FuncMap>,
+    templates: HashMap<Arc<str>, Arc<Tree>>,
+    text_cache: RwLock<TextCache>,
+    text_cache_len: RwLock<usize>,
+    /// Name used in `no template "x" associated with template "ROOT"` (Go: the receiver's name).
+    root_name: String,
+    /// Parser nesting guard.
+    max_parse_depth: usize,
+}
+
+impl std::fmt::Debug for TemplateSet {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TemplateSet")
+            .field("templates", &self.templates.keys().collect::<Vec<_>>())
+            .finish()
+    }
+}
+
+impl TemplateSet {
+    /// An empty set whose templates may call the functions in `funcs` (unknown names fail at parse).
+    pub fn new(funcs: Arc<FuncMap>) -> Self {
+        TemplateSet {
+            funcs,
+            templates: HashMap::new(),
+            text_cache: RwLock::new(HashMap::new()),
+            text_cache_len: RwLock::new(0),
+            root_name: String::new(),
+            max_parse_depth: limits::GO_MAX_PAREN_DEPTH,
+        }
+    }
+
+    /// Sets the name Go would report as the set's own template in "no template … associated with
+    /// template ROOT" (Helm's set is called `gotpl`).
+    pub fn set_root_name(&mut self, name: &str) {
+        self.root_name = name.to_string();
+    }
+
+    /// Sets the parser's nesting guard (default: Go's 10000).
+    pub fn set_max_parse_depth(&mut self, depth: usize) {
+        self.max_parse_depth = depth;
+    }
+
+    pub fn funcs(&self) -> &Arc<FuncMap> {
+        &self.funcs
+    }
+
+    /// Parses `text` as template `name` (Go: `set.New(name).Parse(text)`). Its `define`s and `block`s
+    /// join the set: within one text, two non-empty definitions of a name are an error; across texts a
+    /// later non-empty definition replaces an earlier one and an empty one (only whitespace and
+    /// comments) never replaces an existing one. On error the set is unchanged.
+    pub fn add(&mut self, name: &str, text: &str) -> Result<(), Error> {
+        let trees = parse::parse(name, text, &self.funcs, self.max_parse_depth)?;
+        let source = Arc::new(Source {
+            parse_name: Arc::from(name),
+            text: Arc::from(text),
+        });
+        for t in trees {
+            let empty = ast::is_empty_tree(&t.root);
+            if empty && self.templates.contains_key(&t.name) {
+                continue;
+            }
+            let tree = Arc::new(Tree {
+                name: t.name.clone(),
+                source: source.clone(),
+                root: t.root,
+            });
+            self.templates.insert(t.name, tree);
+        }
+        Ok(())
+    }
+
+    /// Whether a template of this name is defined.
+    pub fn contains(&self, name: &str) -> bool {
+        self.templates.contains_key(name)
+    }
+
+    /// The defined template names (unordered).
+    pub fn names(&self) -> impl Iterator<Item = &str> {
+        self.templates.keys().map(|k| &**k)
+    }
+
+    /// The parsed tree of a template.
+    pub fn tree(&self, name: &str) -> Option<&Arc<Tree>> {
+        self.templates.get(name)
+    }
+
+    /// Executes template `name` with `dot` (Go: `ExecuteTemplate`) and returns its output.
+    pub fn execute(&self, name: &str, dot: Value, opts: &ExecOptions) -> Result<String, Error> {
+        let mut out = String::new();
+        self.execute_to(name, dot, opts, &mut out)?;
+        Ok(out)
+    }
+
+    /// Like [`TemplateSet::execute`] but appends to `out` (which keeps what was written before an error).
+    pub fn execute_to(
+        &self,
+        name: &str,
+        dot: Value,
+        opts: &ExecOptions,
+        out: &mut String,
+    ) -> Result<(), Error> {
+        let Some(tree) = self.templates.get(name) else {
+            return Err(Error::no_template(name, &self.root_name));
+        };
+        let mut budget = limits::Budget::new(&opts.limits);
+        let mut state =
+            exec::State::new(self, None, tree, opts, &mut budget, 0, std::mem::take(out));
+        let r = state.run(dot);
+        *out = std::mem::take(&mut state.out);
+        r
+    }
+
+    /// The cached parse of a `tpl` text, parsing it on first use.
+    fn text_template(
+        &self,
+        name: &str,
+        text: &str,
+        _outer: Option<&TextTemplate>,
+    ) -> Result<Arc<TextTemplate>, Error> {
+        if let Some(t) = self.text_cache.read().get(name).and_then(|m| m.get(text)) {
+            return Ok(t.clone());
+        }
+        let trees = parse::parse(name, text, &self.funcs, self.max_parse_depth)?;
+        let source = Arc::new(Source {
+            parse_name: Arc::from(name),
+            text: Arc::from(text),
+        });
+        let mut defines = HashMap::new();
+        let mut main = None;
+        for t in trees {
+            let tree = Arc::new(Tree {
+                name: t.name.clone(),
+                source: source.clone(),
+                root: t.root,
+            });
+            if *t.name == *name {
+                main = Some(tree.clone());
+            }
+            // Go's associate rule: an empty definition does not hide an existing one.
+            if !ast::is_empty_tree(&tree.root) || !self.templates.contains_key(&t.name) {
+                defines.insert(t.name, tree);
+            }
+        }
+        let main = match main {
+            Some(m) => m,
+            None => Arc::new(Tree {
+                name: Arc::from(name),
+                source,
+                root: ast::ListNode::default(),
+            }),
+        };
+        let tt = Arc::new(TextTemplate { main, defines });
+        let mut cache = self.text_cache.write();
+        let mut len = self.text_cache_len.write();
+        if *len >= TEXT_CACHE_MAX {
+            cache.clear();
+            *len = 0;
+        }
+        cache
+            .entry(Arc::from(name))
+            .or_default()
+            .insert(Arc::from(text), tt.clone());
+        *len += 1;
+        Ok(tt)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn assert_send_sync<T: Send + Sync>() {}
+
+    #[test]
+    fn set_is_send_sync() {
+        assert_send_sync::<TemplateSet>();
+        assert_send_sync::<Tree>();
+    }
+}
