@@ -102,6 +102,31 @@ def sort_documents(files: dict[str, str]):
     return hooks, generic
 
 
+def helm_release_and_files(chart_dir, values, name, namespace):
+    """(Helm's client-side dry-run release, the engine's rendered files without NOTES)."""
+    import helm_python as helm
+
+    config = helm.Config(namespace=namespace, storage_driver="memory")
+    chart = helm.Chart.load(chart_dir)
+    try:
+        release = config.install(chart, name, values, namespace=namespace, dry_run="client")
+        crds = chart.crds
+    finally:
+        chart.close()
+        config.close()
+    chart = helm.Chart.load(chart_dir)
+    try:
+        files = chart.render(values, name=name, namespace=namespace)
+    finally:
+        chart.close()
+    files = {path: text for path, text in files.items() if not path.endswith("NOTES.txt")}
+    return release, files, crds
+
+
+def rebuild_manifest(generic) -> str:
+    return "".join(f"---\n# Source: {path}\n{doc}\n" for path, doc, _, _ in generic)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("args", nargs="+", metavar="[NAME] CHART")
@@ -120,14 +145,7 @@ def main() -> int:
 
     try:
         values = caselib.helm_values(opts.values, opts.set)
-        config = helm.Config(namespace=opts.namespace, storage_driver="memory")
-        chart = helm.Chart.load(chart_dir)
-        release = config.install(chart, name, values, namespace=opts.namespace, dry_run="client")
-        crds = chart.crds if opts.include_crds else []
-        chart.close()
-        chart = helm.Chart.load(chart_dir)
-        files = chart.render(values, name=name, namespace=opts.namespace)
-        chart.close()
+        release, files, crds = helm_release_and_files(chart_dir, values, name, opts.namespace)
     except helm.HelmError as err:
         message = str(err)
         if not message.startswith(PRE_RENDER_ERRORS):
@@ -135,14 +153,13 @@ def main() -> int:
         print(f"Error: {message}", file=sys.stderr)
         return 1
 
-    files = {path: text for path, text in files.items() if not path.endswith("NOTES.txt")}
     hooks, generic = sort_documents(files)
-    rebuilt = "".join(f"---\n# Source: {path}\n{doc}\n" for path, doc, _, _ in generic)
     manifest = release["manifest"]
-    if rebuilt != manifest:
+    if rebuild_manifest(generic) != manifest:
         print("helm-template.py: warning: rebuilt manifest differs from Helm's; hooks may be "
               "ordered or split wrongly", file=sys.stderr)
 
+    crds = crds if opts.include_crds else []
     crd_text = "".join(f"---\n# Source: {crd['filename']}\n{crd['data']}\n" for crd in crds)
     out = (crd_text + manifest).strip() + "\n"
     if not opts.no_hooks:
