@@ -76,6 +76,32 @@ pub struct Tree {
     pub name: Arc<str>,
     pub source: Arc<Source>,
     pub root: ast::ListNode,
+    /// Nesting depth of the parse, so a very deep tree can be dropped on a large stack.
+    depth: usize,
+}
+
+/// Trees nested deeper than this are dropped on a dedicated stack (dropping is recursive).
+const DEEP_TREE: usize = 256;
+
+impl Tree {
+    fn new(t: parse::ParsedTree, source: Arc<Source>) -> Self {
+        Tree {
+            name: t.name,
+            source,
+            root: t.root,
+            depth: t.max_depth,
+        }
+    }
+}
+
+impl Drop for Tree {
+    fn drop(&mut self) {
+        if self.depth > DEEP_TREE {
+            let root = std::mem::take(&mut self.root);
+            // About 1 KiB of stack per nesting level in debug builds, with ample margin.
+            stacker::grow(self.depth * 4096 + (1 << 20), move || drop(root));
+        }
+    }
 }
 
 /// A text parsed by [`CallContext::execute_text`] (Helm's `tpl`): its own tree plus its definitions,
@@ -163,12 +189,9 @@ impl TemplateSet {
             if empty && self.templates.contains_key(&t.name) {
                 continue;
             }
-            let tree = Arc::new(Tree {
-                name: t.name.clone(),
-                source: source.clone(),
-                root: t.root,
-            });
-            self.templates.insert(t.name, tree);
+            let name = t.name.clone();
+            self.templates
+                .insert(name, Arc::new(Tree::new(t, source.clone())));
         }
         Ok(())
     }
@@ -186,6 +209,11 @@ impl TemplateSet {
     /// The parsed tree of a template.
     pub fn tree(&self, name: &str) -> Option<&Arc<Tree>> {
         self.templates.get(name)
+    }
+
+    /// How many `tpl` texts are currently cached.
+    pub fn cached_texts(&self) -> usize {
+        *self.text_cache_len.read()
     }
 
     /// Executes template `name` with `dot` (Go: `ExecuteTemplate`) and returns its output.
@@ -232,17 +260,14 @@ impl TemplateSet {
         let mut defines = HashMap::new();
         let mut main = None;
         for t in trees {
-            let tree = Arc::new(Tree {
-                name: t.name.clone(),
-                source: source.clone(),
-                root: t.root,
-            });
-            if *t.name == *name {
+            let tname = t.name.clone();
+            let tree = Arc::new(Tree::new(t, source.clone()));
+            if *tname == *name {
                 main = Some(tree.clone());
             }
             // Go's associate rule: an empty definition does not hide an existing one.
-            if !ast::is_empty_tree(&tree.root) || !self.templates.contains_key(&t.name) {
-                defines.insert(t.name, tree);
+            if !ast::is_empty_tree(&tree.root) || !self.templates.contains_key(&tname) {
+                defines.insert(tname, tree);
             }
         }
         let main = match main {
@@ -251,6 +276,7 @@ impl TemplateSet {
                 name: Arc::from(name),
                 source,
                 root: ast::ListNode::default(),
+                depth: 0,
             }),
         };
         let tt = Arc::new(TextTemplate { main, defines });
