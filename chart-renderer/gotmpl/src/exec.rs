@@ -15,7 +15,6 @@ use crate::funcs::{CallContext, Function, ParamType};
 use crate::limits::Budget;
 use crate::value::{gofmt, Value};
 use crate::{ExecOptions, MissingKey, TemplateSet, TextTemplate, Tree};
-use std::fmt::Write;
 use std::sync::Arc;
 
 /// Why a walk stopped early.
@@ -32,6 +31,9 @@ impl From<Error> for Flow {
 }
 
 type R<T> = Result<T, Flow>;
+
+/// Evaluated call arguments; inline for the usual handful, so calls do not allocate.
+type Args = smallvec::SmallVec<[Value; 4]>;
 
 /// A value with the one bit of static type Go's messages depend on: whether it came out of an
 /// `interface{}` container (a map element or a range element), in which case Go names its type
@@ -200,9 +202,13 @@ impl<'a> State<'a> {
             Value::Invalid | Value::Nil => self.write_str("<no value>"),
             Value::Bool(b) => self.write_str(if *b { "true" } else { "false" }),
             Value::Int(i) | Value::Int64(i) => {
-                let mut buf = String::new();
-                let _ = write!(buf, "{i}");
-                self.write_str(&buf)
+                // Format on the stack: no allocation for the commonest non-string value.
+                let mut buf = [0u8; 24];
+                let mut w = &mut buf[..];
+                let _ = std::io::Write::write_fmt(&mut w, format_args!("{i}"));
+                let n = 24 - w.len();
+                let text = std::str::from_utf8(&buf[..n]).unwrap_or_default();
+                self.write_str(text)
             }
             other => {
                 let s = gofmt::print_value(other);
@@ -375,12 +381,18 @@ impl<'a> State<'a> {
             }
             Value::Map(m) => {
                 if !m.is_empty() {
-                    for (k, e) in m.entries() {
+                    // A sorted snapshot: the body may mutate the map, so no lock is held while it runs.
+                    let entries: Vec<(Value, Value)> = m
+                        .read()
+                        .iter()
+                        .map(|(k, v)| (Value::from(k.as_str()), v.clone()))
+                        .collect();
+                    for (k, e) in entries {
                         let elem = Val {
                             v: e,
                             iface: !matches!(val.v, Value::Object(_)),
                         };
-                        self.range_iteration(r, mark, Val::concrete(Value::from(k)), elem)?;
+                        self.range_iteration(r, mark, Val::concrete(k), elem)?;
                     }
                     return Ok(());
                 }
@@ -485,17 +497,20 @@ impl<'a> State<'a> {
 
     fn eval_pipeline(&mut self, dot: &Val, pipe: &'a PipeNode) -> R<Val> {
         self.node = Cur::Pipe(pipe);
-        let mut value: Option<Val> = None;
-        for cmd in &pipe.cmds {
-            let v = self.eval_command(dot, cmd, value.take())?;
-            // Go unwraps interface values here: a nil interface becomes "no value".
-            let v = match v.v {
-                Value::Nil => Value::Invalid,
-                other => other,
+        let mut value = Val::concrete(Value::Invalid);
+        for (i, cmd) in pipe.cmds.iter().enumerate() {
+            let fin = if i == 0 {
+                None
+            } else {
+                Some(std::mem::replace(&mut value, Val::concrete(Value::Invalid)))
             };
-            value = Some(Val::concrete(v));
+            value = self.eval_command(dot, cmd, fin)?;
+            // Go unwraps interface values here: a nil interface becomes "no value".
+            value.iface = false;
+            if let Value::Nil = value.v {
+                value.v = Value::Invalid;
+            }
         }
-        let value = value.unwrap_or(Val::concrete(Value::Invalid));
         for var in &pipe.decl {
             if pipe.is_assign {
                 self.set_var(&var.idents[0], value.clone())?;
@@ -718,7 +733,7 @@ impl<'a> State<'a> {
 
     /// Calls a function body: Go's `safeCall` plus the `error calling` wrapping.
     fn call(&mut self, f: &Function, at: Cur<'a>, argv: &[Value]) -> R<Val> {
-        let body = f.body.clone();
+        let body = &*f.body;
         let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| body(self, argv)));
         match result {
             Ok(Ok(v)) => Ok(Val::concrete(v)),
@@ -785,7 +800,7 @@ impl<'a> State<'a> {
         f: Option<&Function>,
         args: &'a [Arg],
         fin: Option<Val>,
-    ) -> R<Vec<Value>> {
+    ) -> R<Args> {
         let args = if args.is_empty() { args } else { &args[1..] };
         let num_in = args.len() + usize::from(fin.is_some());
         let num_fixed = if variadic {
@@ -814,7 +829,7 @@ impl<'a> State<'a> {
                 None => Some(ParamType::Any),
             }
         };
-        let mut argv = Vec::with_capacity(num_in);
+        let mut argv = Args::new();
         let mut i = 0;
         while i < num_fixed && i < args.len() {
             let v = self.eval_arg(dot, ptype(i), &args[i])?;
