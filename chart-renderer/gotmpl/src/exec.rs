@@ -642,25 +642,7 @@ impl<'a> State<'a> {
                 Ok(Val::concrete(Value::Invalid))
             }
             Value::Nil => self.err(format!("nil pointer evaluating interface {{}}.{name}")),
-            Value::Map(m) => {
-                if has_args {
-                    return self.err(format!("{name} is not a method but has arguments"));
-                }
-                match m.get(name) {
-                    Some(v) => Ok(Val { v, iface: true }),
-                    None => match self.opts.missing_key {
-                        MissingKey::Default => Ok(Val::concrete(Value::Invalid)),
-                        MissingKey::Zero => Ok(Val {
-                            v: Value::Nil,
-                            iface: true,
-                        }),
-                        MissingKey::Error => self.err(format!(
-                            "map has no entry for key {}",
-                            crate::lex::go_quote(name)
-                        )),
-                    },
-                }
-            }
+            Value::Map(m) => self.map_field(m, name, has_args),
             Value::Object(o) => {
                 if o.has_method(name) {
                     let o = o.clone();
@@ -674,6 +656,10 @@ impl<'a> State<'a> {
                             self.err(format!("error calling {name}: {e}"))
                         }
                     };
+                }
+                // A named map type (Helm's `chartutil.Values`): methods first, then map-key rules.
+                if let Some(Value::Map(m)) = o.as_collection() {
+                    return self.map_field(&m, name, has_args);
                 }
                 match o.field(name) {
                     Some(v) => {
@@ -698,6 +684,27 @@ impl<'a> State<'a> {
                 };
                 self.err(format!("can't evaluate field {name} in type {ty}"))
             }
+        }
+    }
+
+    /// `.name` on a map: Go's map-key lookup with the `missingkey` rules.
+    fn map_field(&self, m: &crate::Map, name: &str, has_args: bool) -> R<Val> {
+        if has_args {
+            return self.err(format!("{name} is not a method but has arguments"));
+        }
+        match m.get(name) {
+            Some(v) => Ok(Val { v, iface: true }),
+            None => match self.opts.missing_key {
+                MissingKey::Default => Ok(Val::concrete(Value::Invalid)),
+                MissingKey::Zero => Ok(Val {
+                    v: Value::Nil,
+                    iface: true,
+                }),
+                MissingKey::Error => self.err(format!(
+                    "map has no entry for key {}",
+                    crate::lex::go_quote(name)
+                )),
+            },
         }
     }
 
@@ -875,6 +882,12 @@ impl<'a> State<'a> {
         if ok {
             return Ok(v);
         }
+        // A named map type is assignable to `map[string]interface{}` (same underlying type).
+        if let (ParamType::Map, Value::Object(o)) = (t, &v.v) {
+            if let Some(m @ Value::Map(_)) = o.as_collection() {
+                return Ok(Val::concrete(m));
+            }
+        }
         let got = if let Value::Nil = v.v {
             "interface {}".into()
         } else {
@@ -1036,12 +1049,27 @@ impl State<'_> {
         let depth = self.depth + 1;
         let budget = &mut *self.budget;
         let res = stacker::maybe_grow(RED_ZONE, STACK_CHUNK, || {
-            let mut sub = State::new(set, overlay, tree, opts, budget, depth, String::new());
-            sub.run(dot).map(|()| sub.out).inspect_err(|e| {
-                if e.kind == ErrorKind::Limit {
-                    sub.budget.limit_error = Some(e.clone());
-                }
-            })
+            let hint = tree.size_hint.load(std::sync::atomic::Ordering::Relaxed);
+            let mut sub = State::new(
+                set,
+                overlay,
+                tree,
+                opts,
+                budget,
+                depth,
+                String::with_capacity(hint),
+            );
+            sub.run(dot)
+                .map(|()| {
+                    tree.size_hint
+                        .store(sub.out.len(), std::sync::atomic::Ordering::Relaxed);
+                    sub.out
+                })
+                .inspect_err(|e| {
+                    if e.kind == ErrorKind::Limit {
+                        sub.budget.limit_error = Some(e.clone());
+                    }
+                })
         });
         res
     }

@@ -78,6 +78,8 @@ pub struct Tree {
     pub root: ast::ListNode,
     /// Nesting depth of the parse, so a very deep tree can be dropped on a large stack.
     depth: usize,
+    /// Length of the last output of this tree, to size the next output buffer in one allocation.
+    pub(crate) size_hint: std::sync::atomic::AtomicUsize,
 }
 
 /// Trees nested deeper than this are dropped on a dedicated stack (dropping is recursive).
@@ -90,6 +92,7 @@ impl Tree {
             source,
             root: t.root,
             depth: t.max_depth,
+            size_hint: Default::default(),
         }
     }
 }
@@ -218,8 +221,15 @@ impl TemplateSet {
 
     /// Executes template `name` with `dot` (Go: `ExecuteTemplate`) and returns its output.
     pub fn execute(&self, name: &str, dot: Value, opts: &ExecOptions) -> Result<String, Error> {
-        let mut out = String::new();
+        let hint = self.templates.get(name).map_or(0, |t| {
+            t.size_hint.load(std::sync::atomic::Ordering::Relaxed)
+        });
+        let mut out = String::with_capacity(hint);
         self.execute_to(name, dot, opts, &mut out)?;
+        if let Some(t) = self.templates.get(name) {
+            t.size_hint
+                .store(out.len(), std::sync::atomic::Ordering::Relaxed);
+        }
         Ok(out)
     }
 
@@ -277,6 +287,7 @@ impl TemplateSet {
                 source,
                 root: ast::ListNode::default(),
                 depth: 0,
+                size_hint: Default::default(),
             }),
         };
         let tt = Arc::new(TextTemplate { main, defines });

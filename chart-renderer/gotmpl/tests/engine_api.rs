@@ -508,3 +508,65 @@ fn execute_to_keeps_partial_output() {
         .is_err());
     assert_eq!(out, ">before");
 }
+
+/// A named map type with methods, like Helm's `chartutil.Values`.
+#[derive(Debug)]
+struct NamedMap(gotmpl::Map);
+
+impl Object for NamedMap {
+    fn type_name(&self) -> &str {
+        "common.Values"
+    }
+    fn kind_name(&self) -> &'static str {
+        "map"
+    }
+    fn is_true(&self) -> bool {
+        !self.0.is_empty()
+    }
+    fn field(&self, _name: &str) -> Option<Value> {
+        None
+    }
+    fn has_method(&self, name: &str) -> bool {
+        name == "AsMap"
+    }
+    fn call_method(&self, _name: &str, _args: &[Value]) -> Result<Value, String> {
+        Ok(Value::Map(self.0.clone()))
+    }
+    fn go_format(&self) -> String {
+        "map[]".into()
+    }
+    fn to_json(&self) -> serde_json::Value {
+        serde_json::Value::Null
+    }
+    fn as_collection(&self) -> Option<Value> {
+        Some(Value::Map(self.0.clone()))
+    }
+}
+
+#[test]
+fn named_map_objects_follow_map_rules() {
+    let inner: gotmpl::Map = [("a".to_string(), Value::from("x"))].into_iter().collect();
+    let dot = Value::Object(Arc::new(NamedMap(inner)));
+    let render = |t: &str, mk| {
+        let set = set_with(&[("t", t)]);
+        run(&set, dot.clone(), mk)
+    };
+    assert_eq!(
+        render("{{ .a }}[{{ .nope }}]{{ range $k, $v := . }}{{ $k }}{{ $v }}{{ end }}{{ .AsMap.a }}{{ $_ := set . \"b\" \"y\" }}{{ .b }}", MissingKey::Zero).unwrap(),
+        "x[<no value>]axxy"
+    );
+    // Helm golden `ctx_dot_arg` (lang.json generation, removed there because it needs Helm's dot):
+    // `{{ upper . }}` fails with "wrong type for value; expected string; got common.Values".
+    assert_eq!(
+        render("{{ upper . }}", MissingKey::Zero)
+            .unwrap_err()
+            .message,
+        "wrong type for value; expected string; got common.Values"
+    );
+    assert_eq!(
+        render("{{ .nope }}", MissingKey::Error)
+            .unwrap_err()
+            .message,
+        "map has no entry for key \"nope\""
+    );
+}
