@@ -7,10 +7,14 @@
 //! - [`render`]: the engine (template set, `include`/`tpl`, `<no value>` stripping, errors, ordering).
 
 pub mod chart;
+pub mod deps;
 pub mod funcs;
 pub mod loader;
+pub mod objects;
 pub mod render;
 pub mod schema;
 pub mod strvals;
 pub mod values;
 pub mod yaml;
+// Temporary until `yaml` lands on main.
+mod yaml_shim;

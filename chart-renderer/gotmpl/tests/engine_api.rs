@@ -5,7 +5,7 @@
 //! expected text is the one Go's `text/template/exec.go` produces for that path (`evalField`,
 //! `walkTemplate`), cited per test.
 
-mod lang_support;
+mod lang_common;
 
 use gotmpl::{
     CallContext, ErrorKind, ExecOptions, FuncError, FuncMap, Function, Limits, MissingKey, Object,
@@ -16,7 +16,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 fn set_with(files: &[(&str, &str)]) -> TemplateSet {
-    let mut set = TemplateSet::new(lang_support::funcs());
+    let mut set = TemplateSet::new(lang_common::funcs());
     for (n, t) in files {
         set.add(n, t).unwrap_or_else(|e| panic!("parse {n}: {e}"));
     }
@@ -154,7 +154,7 @@ fn column_is_a_byte_offset() {
 
 /// A `tpl`-like function that records nothing; the cache is observed through parse counting below.
 fn tpl_set() -> TemplateSet {
-    let mut m = (*lang_support::funcs()).clone();
+    let mut m = (*lang_common::funcs()).clone();
     m.insert(Function::new(
         "tplx",
         &[ParamType::String, ParamType::Any],

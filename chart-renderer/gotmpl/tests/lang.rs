@@ -6,8 +6,8 @@
 //! stripped). The runner reproduces exactly that setting: same file names, Helm's parse order, the
 //! same stripping, and Helm's error formatting applied to our structured errors.
 
-mod lang_support;
-use lang_support as common;
+mod lang_common;
+use lang_common as common;
 
 use gotmpl::{ExecOptions, MissingKey, TemplateSet, Value};
 use serde_json::Value as Json;

@@ -7,7 +7,7 @@
 //! `text/template/parse`. The test checks both the full text and that Helm's cleanup of it gives
 //! Helm's golden.
 
-mod lang_support;
+mod lang_common;
 
 use gotmpl::{ErrorKind, TemplateSet};
 
@@ -232,7 +232,7 @@ fn helm_cleanup(go: &str) -> String {
 fn parse_errors_have_gos_text() {
     let mut failures = Vec::new();
     for (tpl, want) in CASES {
-        let mut set = TemplateSet::new(lang_support::funcs());
+        let mut set = TemplateSet::new(lang_common::funcs());
         match set.add("t", tpl) {
             Ok(()) => failures.push(format!("{tpl:?}: parsed, want {want:?}")),
             Err(e) => {
@@ -250,7 +250,7 @@ fn parse_errors_have_gos_text() {
 #[test]
 fn unexpected_token_display_truncates_like_go() {
     // Go's item.String(): tokens longer than 10 characters print as `%.10q...`.
-    let mut set = TemplateSet::new(lang_support::funcs());
+    let mut set = TemplateSet::new(lang_common::funcs());
     let e = set
         .add("t", "{{ template \"abc\" \"x\" end }}")
         .unwrap_err();
@@ -267,7 +267,7 @@ fn unexpected_token_display_truncates_like_go() {
 #[test]
 fn trailing_pipe_is_accepted() {
     // Helm renders `{{ "x" | }}` as `x`: a pipeline may end right after `|`.
-    let mut set = TemplateSet::new(lang_support::funcs());
+    let mut set = TemplateSet::new(lang_common::funcs());
     set.add("t", "{{ \"x\" | }}").unwrap();
     let out = set
         .execute("t", gotmpl::Value::Nil, &Default::default())

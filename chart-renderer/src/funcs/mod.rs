@@ -3,12 +3,15 @@
 
 use gotmpl::FuncMap;
 
+pub mod args;
 pub mod crypto;
 pub mod encoding;
+pub mod random;
 pub mod serialize;
 pub mod sprig_conv;
 pub mod sprig_date;
 pub mod sprig_dicts;
+pub mod sprig_flow;
 pub mod sprig_lists;
 pub mod sprig_math;
 pub mod sprig_regex;
@@ -22,6 +25,7 @@ pub fn helm_funcs() -> FuncMap {
     sprig_strings::register(&mut m);
     sprig_lists::register(&mut m);
     sprig_dicts::register(&mut m);
+    sprig_flow::register(&mut m);
     sprig_math::register(&mut m);
     sprig_conv::register(&mut m);
     sprig_regex::register(&mut m);
@@ -29,6 +33,7 @@ pub fn helm_funcs() -> FuncMap {
     sprig_date::register(&mut m);
     encoding::register(&mut m);
     crypto::register(&mut m);
+    random::register(&mut m);
     serialize::register(&mut m);
     m
 }
