@@ -1,6 +1,6 @@
 //! The executor: a tree walker with Go's evaluation rules.
 //!
-//! Per-execution state lives in [`State`]; parsed trees are shared read-only. Variables are one `Vec`
+//! Per-execution state lives in `State`; parsed trees are shared read-only. Variables are one `Vec`
 //! with a frame base (Go's mark/pop), output goes into one `String`, and the "current node" used by
 //! error messages is a borrowed reference updated exactly where Go calls `s.at(node)`, so errors point
 //! at the same node Go's do.

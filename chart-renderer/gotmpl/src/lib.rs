@@ -5,6 +5,33 @@
 //! [`exec`] (a tree walker over shared [`value::Value`]s). Printing follows Go's `fmt` ([`value::gofmt`]).
 //! Parsed templates are immutable and `Send + Sync`: parse once, render many times from any thread.
 //!
+//! # Using it for Helm
+//!
+//! * Build one [`FuncMap`]: [`funcs::builtins::builtins`] plus the Sprig/Helm functions. Functions that
+//!   need the running template get a [`CallContext`]: Helm's `include` is
+//!   `ctx.execute_template(name, dot)` and `tpl` is `ctx.execute_text("gotpl", text, dot)` (Helm v4
+//!   parses `tpl` text as its root template, named `gotpl`; the parse is cached per text, the dot is
+//!   shared, not copied, and the text's `define`s are visible only while it runs). An error from either
+//!   is already in Go's `template: …` form; wrap it as the function's error
+//!   (`FuncError(e.to_string())`) and Go's `error calling include: …` chain results.
+//! * `set.set_root_name("gotpl")`, then [`TemplateSet::add`] every file in Helm's order (deepest path
+//!   first, equal depths by name descending), so later `define`s win as in Helm.
+//! * Execute each file with [`MissingKey::Zero`] ([`MissingKey::Error`] in strict mode) and remove
+//!   `<no value>` from the output, as Helm does.
+//! * [`Error`] displays Go's text; its parts ([`ErrorRepr`]: kind, file, template, line, byte column,
+//!   node) let Helm's `parse error at (…)` / `execution error at (…)` rewriting be done without
+//!   re-parsing the message.
+//! * [`Limits`] bound template depth (Go's 100000 by default), range iterations, output size and wall
+//!   time; hitting one is an [`ErrorKind::Limit`] error, even when it happens inside an `include`.
+//!
+//! Go values map onto [`Value`]; Go structs with fields and methods (`.Files`, `.Capabilities`,
+//! `.Chart`) are [`Object`]s, and a named map type with methods (Helm's `common.Values`) is an
+//! `Object` whose [`Object::as_collection`] is the map: fields then follow map-key rules.
+//!
+//! Known differences from Go: complex number literals (`1i`, `1+2i`) are a parse error; `\x`/octal
+//! escapes that make invalid UTF-8 become U+FFFD; argument conversion knows only the
+//! [`ParamType`]s (no `reflect.Value` parameters besides `and`/`or`).
+//!
 //! # Example
 //!
 //! ```
