@@ -76,6 +76,13 @@ impl Cur<'_> {
     }
 }
 
+/// The `tpl` texts running, innermost first: each one's definitions shadow the outer ones and the set
+/// (Helm re-binds `include` and `tpl` to the clone it parsed the text into).
+pub(crate) struct Overlay<'a> {
+    text: &'a TextTemplate,
+    outer: Option<&'a Overlay<'a>>,
+}
+
 struct Var<'a> {
     name: &'a str,
     val: Val,
@@ -85,7 +92,7 @@ struct Var<'a> {
 pub(crate) struct State<'a> {
     set: &'a TemplateSet,
     /// Definitions made by the text a `tpl` call is executing; they shadow the set's.
-    overlay: Option<&'a TextTemplate>,
+    overlay: Option<&'a Overlay<'a>>,
     tree: &'a Tree,
     pub(crate) out: String,
     node: Cur<'a>,
@@ -104,7 +111,7 @@ const STACK_CHUNK: usize = 4 * 1024 * 1024;
 impl<'a> State<'a> {
     pub(crate) fn new(
         set: &'a TemplateSet,
-        overlay: Option<&'a TextTemplate>,
+        overlay: Option<&'a Overlay<'a>>,
         tree: &'a Tree,
         opts: &'a ExecOptions,
         budget: &'a mut Budget,
@@ -446,10 +453,12 @@ impl<'a> State<'a> {
     }
 
     fn lookup(&self, name: &str) -> Option<&'a Tree> {
-        if let Some(o) = self.overlay {
-            if let Some(t) = o.lookup(name) {
+        let mut o = self.overlay;
+        while let Some(link) = o {
+            if let Some(t) = link.text.lookup(name) {
                 return Some(t);
             }
+            o = link.outer;
         }
         self.set.templates.get(name).map(|t| &**t)
     }
@@ -1006,13 +1015,17 @@ impl CallContext for State<'_> {
         let Some(tree) = self.lookup(name) else {
             return Err(Error::no_template(name, &self.set.root_name));
         };
-        self.nested(None, tree, dot)
+        let overlay = self.overlay;
+        self.nested(overlay, tree, dot)
     }
 
     fn execute_text(&mut self, name: &str, text: &str, dot: Value) -> Result<String, Error> {
-        let tt = self.set.text_template(name, text, self.overlay)?;
-        let tree: &Tree = &tt.main;
-        self.nested(Some(&tt), tree, dot)
+        let tt = self.set.text_template(name, text)?;
+        let link = Overlay {
+            text: &tt,
+            outer: self.overlay,
+        };
+        self.nested(Some(&link), &tt.main, dot)
     }
 
     fn template_name(&self) -> &str {
@@ -1028,7 +1041,7 @@ impl State<'_> {
     /// Executes `tree` in a fresh state (Go's `ExecuteTemplate` into a buffer), sharing the budget.
     fn nested(
         &mut self,
-        overlay: Option<&TextTemplate>,
+        overlay: Option<&Overlay<'_>>,
         tree: &Tree,
         dot: Value,
     ) -> Result<String, Error> {
@@ -1043,7 +1056,6 @@ impl State<'_> {
             self.budget.limit_error = Some(e.clone());
             return Err(e);
         }
-        let overlay = overlay.or(self.overlay);
         let set = self.set;
         let opts = self.opts;
         let depth = self.depth + 1;

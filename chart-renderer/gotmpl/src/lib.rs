@@ -280,12 +280,7 @@ impl TemplateSet {
     }
 
     /// The cached parse of a `tpl` text, parsing it on first use.
-    fn text_template(
-        &self,
-        name: &str,
-        text: &str,
-        _outer: Option<&TextTemplate>,
-    ) -> Result<Arc<TextTemplate>, Error> {
+    fn text_template(&self, name: &str, text: &str) -> Result<Arc<TextTemplate>, Error> {
         if let Some(t) = self.text_cache.read().get(name).and_then(|m| m.get(text)) {
             return Ok(t.clone());
         }

@@ -570,3 +570,16 @@ fn named_map_objects_follow_map_rules() {
         "map has no entry for key \"nope\""
     );
 }
+
+#[test]
+fn nested_execute_text_sees_outer_text_defines() {
+    // Helm re-binds `tpl` and `include` to the clone a `tpl` text was parsed into, so a `tpl` inside a
+    // `tpl` sees the outer text's definitions.
+    let mut set = tpl_set();
+    set.add(
+        "t",
+        r#"{{ tplx "{{ define \"inner\" }}I{{ end }}{{ tplx \"[{{ template \\\"inner\\\" }}]\" . }}" . }}"#,
+    )
+    .unwrap();
+    assert_eq!(run(&set, Value::Nil, MissingKey::Zero).unwrap(), "[I]");
+}
