@@ -268,4 +268,9 @@ CASES = [
     dict(name="number_then_field", tpl="{{ 1.a }}"),
     dict(name="paren_then_field_chain", tpl="{{ (.Values).a }}", values={"a": "A"}),
     dict(name="break_as_function_name", tpl="{{ range .Values.l }}{{ break }}{{ end }}done", values={"l": [1]}),
+    dict(name="field_combining_mark", tpl="{{ .Values.a\u0301 }}", values={"a\u0301": "x"}),
+    dict(name="field_letter_number", tpl="{{ .Values.a\u2167 }}", values={"a\u2167": "x"}),
+    dict(name="field_arabic_digit", tpl="{{ .Values.a\u0663 }}", values={"a\u0663": "x"}),
+    dict(name="unprintable_in_action", tpl="{{ \"a\" \u00a0 }}"),
+    dict(name="unprintable_quote_in_error", tpl="{{ upper \"a\\u200b\" 1 }}"),
 ]
