@@ -95,7 +95,7 @@ class Cluster:
         conf = (self.conf_text.replace("listen_addresses = '*'", "listen_addresses = '127.0.0.1'")
                 .replace("port = 5432", f"port = {port}")
                 .replace("'/var/run/postgresql'", f"'{sock}'")
-                .replace("WAL_ARCHIVE_DIR=/backup/wal sh /hoist/hooks/", f"WAL_ARCHIVE_DIR={self.archive} sh {hook('postgresql', '')}"))
+                .replace("WAL_ARCHIVE_DIR=/backup/wal sh /hoist/hooks/", f"WAL_ARCHIVE_DIR={self.archive} sh {hook('postgresql', 'archive-wal.sh').parent}/"))
         (d / "postgresql.conf").write_text(conf)
         (d / "pg_hba.conf").write_text(self.hba_text)
         env = client_env(port, POD_NAME=f"demo-{i}", HOIST_NAME="demo", PGDATA=str(d / "data"),
@@ -138,6 +138,13 @@ def cluster_factory(procs, pgroot):
     yield make
     for c in made:
         c.stop_all()
+
+
+def run_as_postgres(script: str, env: dict) -> subprocess.CompletedProcess:
+    """A hook that writes files runs as the engine's user, as in the pod."""
+    argv = ["runuser", "-u", "postgres", "--", "env", *[f"{k}={v}" for k, v in env.items()],
+            "sh", str(hook("postgresql", script))]
+    return subprocess.run(argv, capture_output=True, timeout=300)
 
 
 def streaming(c: Cluster, i: int) -> bool:
@@ -248,9 +255,8 @@ def test_base_backup_and_point_in_time_restore(cluster_factory, pgroot):
     port = c.ports[0]
     psql(port, "create table t(v text); insert into t values ('in-backup')")
     backups = c.root / "backup"
-    out = run_hook("postgresql", "backup.sh", env=c.env(0, HOIST_BACKUP_DIR=str(backups),
-                                                        HOIST_PARAM_BACKUPNAME="base1"))
-    assert out.stdout == b"base1\n"
+    out = run_as_postgres("backup.sh", c.env(0, HOIST_BACKUP_DIR=str(backups), HOIST_PARAM_BACKUPNAME="base1"))
+    assert out.returncode == 0 and out.stdout == b"base1\n", out.stderr.decode()
     meta = json.loads((backups / "base1" / "backup.json").read_text())
     assert meta["engine"] == "postgresql" and meta["startLsn"] and meta["endLsn"]
     assert {"base.tar.gz", "pg_wal.tar.gz", "backup_manifest"} <= {p.name for p in (backups / "base1").iterdir()}
@@ -268,9 +274,7 @@ def test_base_backup_and_point_in_time_restore(cluster_factory, pgroot):
     restore_env = c.env(0, HOIST_BACKUP_DIR=str(backups), HOIST_PARAM_BACKUPNAME="base1",
                         HOIST_PARAM_TARGETTIME=target, WAL_ARCHIVE_DIR=str(c.archive),
                         PGDATA=str(c.root / "member0" / "data"))
-    argv = ["runuser", "-u", "postgres", "--", "env", *[f"{k}={v}" for k, v in restore_env.items()],
-            "sh", str(hook("postgresql", "restore.sh"))]
-    proc = subprocess.run(argv, capture_output=True, timeout=300)
+    proc = run_as_postgres("restore.sh", restore_env)
     assert proc.returncode == 0, proc.stderr.decode()
     c.start(0)
     wait_for(lambda: psql(port, "select pg_is_in_recovery()") == "f", timeout=120, what="recovery to finish")
@@ -281,7 +285,7 @@ def test_base_backup_and_point_in_time_restore(cluster_factory, pgroot):
     tar = backups / "base1" / "base.tar.gz"
     tar.write_bytes(tar.read_bytes()[:-10] + b"0123456789")
     c.stop(0)
-    proc = subprocess.run(argv, capture_output=True, timeout=300)
+    proc = run_as_postgres("restore.sh", restore_env)
     assert proc.returncode != 0 and b"checksums" in proc.stderr
     c.start(0)
     assert psql(port, "select count(*) from t") == "2"
