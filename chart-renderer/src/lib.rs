@@ -16,8 +16,3 @@ pub mod schema;
 pub mod strvals;
 pub mod values;
 pub mod yaml;
-<<<<<<< HEAD
-=======
-// Temporary until `yaml::to_string` lands on main.
-mod yaml_shim;
->>>>>>> chart
