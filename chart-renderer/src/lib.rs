@@ -18,5 +18,3 @@ pub mod strvals;
 pub mod user_values;
 pub mod values;
 pub mod yaml;
-// Temporary until `yaml` lands on main.
-mod yaml_shim;
