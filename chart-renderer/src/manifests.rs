@@ -110,10 +110,12 @@ pub enum ManifestError {
 fn separator() -> &'static Regex {
     static SEP: OnceLock<Regex> = OnceLock::new();
     // Go's RE2 `\s` is ASCII whitespace only, so spell the class out rather than use Rust's Unicode `\s`.
-    SEP.get_or_init(|| match Regex::new(r"(?:^|[\t\n\x0C\r ]*\n)---[\t\n\x0C\r ]*") {
-        Ok(re) => re,
-        Err(e) => unreachable!("constant regex is valid: {e}"),
-    })
+    SEP.get_or_init(
+        || match Regex::new(r"(?:^|[\t\n\x0C\r ]*\n)---[\t\n\x0C\r ]*") {
+            Ok(re) => re,
+            Err(e) => unreachable!("constant regex is valid: {e}"),
+        },
+    )
 }
 
 /// Splits a stream of YAML documents at `---` lines the way Helm's `SplitManifests` does: leading white
@@ -128,8 +130,10 @@ pub fn split_manifests(big: &str) -> Vec<String> {
 }
 
 fn head_of(path: &str, doc: &str) -> Result<ManifestHead, ManifestError> {
-    let value = crate::yaml::from_str(doc)
-        .map_err(|e| ManifestError::Yaml { path: path.to_string(), message: e.to_string() })?;
+    let value = crate::yaml::from_str(doc).map_err(|e| ManifestError::Yaml {
+        path: path.to_string(),
+        message: e.to_string(),
+    })?;
     let mut head = ManifestHead::default();
     let Value::Map(map) = value else {
         return Ok(head);
@@ -175,7 +179,9 @@ fn kind_order(a: &str, b: &str) -> std::cmp::Ordering {
 /// Helm's `SortManifests` with the install order: files in path order, documents in file order, partials
 /// and blank files skipped, hooks separated (unknown hook events drop the document, as Helm does), then a
 /// stable sort by kind.
-pub fn sort_manifests(files: &BTreeMap<String, String>) -> Result<(Vec<Hook>, Vec<Manifest>), ManifestError> {
+pub fn sort_manifests(
+    files: &BTreeMap<String, String>,
+) -> Result<(Vec<Hook>, Vec<Manifest>), ManifestError> {
     let mut hooks = Vec::new();
     let mut generic = Vec::new();
     for (path, content) in files {
@@ -186,7 +192,11 @@ pub fn sort_manifests(files: &BTreeMap<String, String>) -> Result<(Vec<Hook>, Ve
         for doc in split_manifests(content) {
             let head = head_of(path, &doc)?;
             let Some(hook_types) = head.annotations.get(HOOK_ANNOTATION).cloned() else {
-                generic.push(Manifest { source: path.clone(), content: doc, head });
+                generic.push(Manifest {
+                    source: path.clone(),
+                    content: doc,
+                    head,
+                });
                 continue;
             };
             let mut events = Vec::new();
@@ -357,8 +367,25 @@ mod tests {
 
     #[test]
     fn kinds_sort_by_install_order_then_unknown_alphabetically() {
-        let mut kinds = vec!["Zeta", "Deployment", "Alpha", "Service", "Secret", "Namespace"];
+        let mut kinds = vec![
+            "Zeta",
+            "Deployment",
+            "Alpha",
+            "Service",
+            "Secret",
+            "Namespace",
+        ];
         kinds.sort_by(|a, b| kind_order(a, b));
-        assert_eq!(kinds, vec!["Namespace", "Secret", "Service", "Deployment", "Alpha", "Zeta"]);
+        assert_eq!(
+            kinds,
+            vec![
+                "Namespace",
+                "Secret",
+                "Service",
+                "Deployment",
+                "Alpha",
+                "Zeta"
+            ]
+        );
     }
 }

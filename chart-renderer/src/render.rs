@@ -10,7 +10,10 @@ use crate::chart::Chart;
 use crate::manifests::CrdFile;
 use crate::objects::{self, Capabilities, TemplateJob};
 use crate::values;
-use gotmpl::{ExecOptions, FuncError, FuncMap, Function, Limits, Map, MissingKey, ParamType, TemplateSet, Value};
+use gotmpl::{
+    ExecOptions, FuncError, FuncMap, Function, Limits, Map, MissingKey, ParamType, TemplateSet,
+    Value,
+};
 use parking_lot::Mutex;
 use std::cell::RefCell;
 use std::collections::{BTreeMap, HashMap};
@@ -23,7 +26,13 @@ pub use crate::objects::ReleaseOptions;
 pub trait Lookup: Send + Sync {
     /// `lookup apiVersion kind namespace name`: the object as a map, a `List`-shaped map when `name` is
     /// empty, or an empty map when nothing matches. An `Err` fails the render with that text.
-    fn lookup(&self, api_version: &str, kind: &str, namespace: &str, name: &str) -> Result<Value, String>;
+    fn lookup(
+        &self,
+        api_version: &str,
+        kind: &str,
+        namespace: &str,
+        name: &str,
+    ) -> Result<Value, String>;
 }
 
 /// `lookup` without a cluster: always an empty map.
@@ -94,7 +103,11 @@ const NOTES_SUFFIX: &str = "NOTES.txt";
 impl Rendered {
     /// The rendered files without any `NOTES.txt` (what Helm sorts into manifests and hooks).
     pub fn manifests_without_notes(&self) -> BTreeMap<String, String> {
-        self.files.iter().filter(|(k, _)| !k.ends_with(NOTES_SUFFIX)).map(|(k, v)| (k.clone(), v.clone())).collect()
+        self.files
+            .iter()
+            .filter(|(k, _)| !k.ends_with(NOTES_SUFFIX))
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect()
     }
 
     /// The release notes: the top chart's `NOTES.txt`, or every chart's when `sub_notes` (joined with a
@@ -119,9 +132,13 @@ impl Rendered {
 pub enum RenderError {
     #[error("{0}")]
     Values(String),
-    #[error("values don't meet the specifications of the schema(s) in the following chart(s):\n{0}")]
+    #[error(
+        "values don't meet the specifications of the schema(s) in the following chart(s):\n{0}"
+    )]
     Schema(String),
-    #[error("chart requires kubeVersion: {constraint} which is incompatible with Kubernetes {version}")]
+    #[error(
+        "chart requires kubeVersion: {constraint} which is incompatible with Kubernetes {version}"
+    )]
     KubeVersion { constraint: String, version: String },
     #[error("{0} charts are not installable")]
     NotInstallable(String),
@@ -129,10 +146,16 @@ pub enum RenderError {
     InvalidKubeVersion(String, String),
     /// A template does not parse (Helm: `parse error at (FILE:LINE): MSG`).
     #[error("{message}")]
-    Parse { message: String, engine: gotmpl::Error },
+    Parse {
+        message: String,
+        engine: gotmpl::Error,
+    },
     /// A template failed while executing, in Helm's reformatted text.
     #[error("{message}")]
-    Exec { message: String, engine: gotmpl::Error },
+    Exec {
+        message: String,
+        engine: gotmpl::Error,
+    },
 }
 
 impl RenderError {
@@ -169,7 +192,9 @@ impl Default for Renderer {
 
 impl std::fmt::Debug for Renderer {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Renderer").field("cached_sets", &self.cache.lock().0.len()).finish()
+        f.debug_struct("Renderer")
+            .field("cached_sets", &self.cache.lock().0.len())
+            .finish()
     }
 }
 
@@ -198,61 +223,85 @@ fn warn_wrap(msg: &str) -> FuncError {
 
 fn engine_funcs() -> FuncMap {
     let mut m = crate::funcs::helm_funcs();
-    m.insert(Function::new("include", &[ParamType::String, ParamType::Any], None, |ctx, args| {
-        let name = args[0].as_str().unwrap_or_default().to_string();
-        let over = RENDER_STATE.with(|s| {
-            let mut s = s.borrow_mut();
-            let Some(st) = s.as_mut() else { return false };
-            let n = st.included.entry(name.clone()).or_insert(0);
-            if *n > INCLUDE_RECURSION_MAX {
-                return true;
-            }
-            *n += 1;
-            false
-        });
-        if over {
-            return Err(FuncError(format!(
+    m.insert(Function::new(
+        "include",
+        &[ParamType::String, ParamType::Any],
+        None,
+        |ctx, args| {
+            let name = args[0].as_str().unwrap_or_default().to_string();
+            let over = RENDER_STATE.with(|s| {
+                let mut s = s.borrow_mut();
+                let Some(st) = s.as_mut() else { return false };
+                let n = st.included.entry(name.clone()).or_insert(0);
+                if *n > INCLUDE_RECURSION_MAX {
+                    return true;
+                }
+                *n += 1;
+                false
+            });
+            if over {
+                return Err(FuncError(format!(
                 "rendering template has a nested reference name: {name}: unable to execute template"
             )));
-        }
-        let result = ctx.execute_template(&name, args[1].clone());
-        RENDER_STATE.with(|s| {
-            if let Some(st) = s.borrow_mut().as_mut() {
-                if let Some(n) = st.included.get_mut(&name) {
-                    *n = n.saturating_sub(1);
+            }
+            let result = ctx.execute_template(&name, args[1].clone());
+            RENDER_STATE.with(|s| {
+                if let Some(st) = s.borrow_mut().as_mut() {
+                    if let Some(n) = st.included.get_mut(&name) {
+                        *n = n.saturating_sub(1);
+                    }
                 }
+            });
+            match result {
+                Ok(text) => Ok(Value::from(text)),
+                Err(e) => Err(FuncError(e.to_string())),
             }
-        });
-        match result {
-            Ok(text) => Ok(Value::from(text)),
-            Err(e) => Err(FuncError(e.to_string())),
-        }
-    }));
-    m.insert(Function::new("tpl", &[ParamType::String, ParamType::Any], None, |ctx, args| {
-        let text = args[0].as_str().unwrap_or_default();
-        // Helm parses tpl text as a new template named after its root template, "gotpl".
-        match ctx.execute_text("gotpl", text, args[1].clone()) {
-            Ok(out) => Ok(Value::from(out.replace("<no value>", ""))),
-            Err(e) if e.kind == gotmpl::ErrorKind::Parse => {
-                Err(FuncError(format!("cannot parse template {}: {e}", go_quote(text))))
+        },
+    ));
+    m.insert(Function::new(
+        "tpl",
+        &[ParamType::String, ParamType::Any],
+        None,
+        |ctx, args| {
+            let text = args[0].as_str().unwrap_or_default();
+            // Helm parses tpl text as a new template named after its root template, "gotpl".
+            match ctx.execute_text("gotpl", text, args[1].clone()) {
+                Ok(out) => Ok(Value::from(out.replace("<no value>", ""))),
+                Err(e) if e.kind == gotmpl::ErrorKind::Parse => Err(FuncError(format!(
+                    "cannot parse template {}: {e}",
+                    go_quote(text)
+                ))),
+                Err(e) => Err(FuncError(format!(
+                    "error during tpl function execution for {}: {e}",
+                    go_quote(text)
+                ))),
             }
-            Err(e) => Err(FuncError(format!("error during tpl function execution for {}: {e}", go_quote(text)))),
-        }
-    }));
-    m.insert(Function::pure("required", &[ParamType::String, ParamType::Any], None, |args| {
-        let warn = args[0].as_str().unwrap_or_default();
-        match &args[1] {
-            Value::Nil | Value::Invalid => Err(warn_wrap(warn)),
-            Value::String(s) if s.is_empty() => Err(warn_wrap(warn)),
-            v => Ok(v.clone()),
-        }
-    }));
+        },
+    ));
+    m.insert(Function::pure(
+        "required",
+        &[ParamType::String, ParamType::Any],
+        None,
+        |args| {
+            let warn = args[0].as_str().unwrap_or_default();
+            match &args[1] {
+                Value::Nil | Value::Invalid => Err(warn_wrap(warn)),
+                Value::String(s) if s.is_empty() => Err(warn_wrap(warn)),
+                v => Ok(v.clone()),
+            }
+        },
+    ));
     m.insert(Function::pure("fail", &[ParamType::String], None, |args| {
         Err(warn_wrap(args[0].as_str().unwrap_or_default()))
     }));
     m.insert(Function::pure(
         "lookup",
-        &[ParamType::String, ParamType::String, ParamType::String, ParamType::String],
+        &[
+            ParamType::String,
+            ParamType::String,
+            ParamType::String,
+            ParamType::String,
+        ],
         None,
         |args| {
             let s = |i: usize| args[i].as_str().unwrap_or_default().to_string();
@@ -263,8 +312,6 @@ fn engine_funcs() -> FuncMap {
             }
         },
     ));
-    // Helm answers DNS lookups with "" unless --enable-dns; Hoist never resolves names while rendering.
-    m.insert(Function::pure("getHostByName", &[ParamType::String], None, |_| Ok(Value::from(""))));
     m
 }
 
@@ -284,7 +331,11 @@ fn helm_template_order(names: &mut [&TemplateJob]) {
 
 impl Renderer {
     pub fn new() -> Self {
-        Renderer { funcs: Arc::new(engine_funcs()), cache: Mutex::new((HashMap::new(), Vec::new())), cache_capacity: 64 }
+        Renderer {
+            funcs: Arc::new(engine_funcs()),
+            cache: Mutex::new((HashMap::new(), Vec::new())),
+            cache_capacity: 64,
+        }
     }
 
     /// The function table templates are parsed against.
@@ -293,18 +344,26 @@ impl Renderer {
     }
 
     /// Renders `chart` with the user's values the way `helm template` does up to the engine's output.
-    pub fn render(&self, chart: &Chart, user_values: &Map, opts: &RenderOptions) -> Result<Rendered, RenderError> {
+    pub fn render(
+        &self,
+        chart: &Chart,
+        user_values: &Map,
+        opts: &RenderOptions,
+    ) -> Result<Rendered, RenderError> {
         let chart_type = chart.metadata.chart_type.as_str();
         if !(chart_type.is_empty() || chart_type == "application") {
             return Err(RenderError::NotInstallable(chart_type.to_string()));
         }
         let mut caps = Capabilities::default();
         if let Some(v) = &opts.kube_version {
-            caps = caps.with_kube_version(v).map_err(|e| RenderError::InvalidKubeVersion(v.clone(), e))?;
+            caps = caps
+                .with_kube_version(v)
+                .map_err(|e| RenderError::InvalidKubeVersion(v.clone(), e))?;
         }
         let caps = Arc::new(caps.with_extra_api_versions(opts.extra_api_versions.iter().cloned()));
 
-        let computed = values::compute(chart, user_values).map_err(|e| RenderError::Values(e.to_string()))?;
+        let computed =
+            values::compute(chart, user_values).map_err(|e| RenderError::Values(e.to_string()))?;
         if !opts.skip_schema_validation {
             validate_schema(&computed.chart, &computed.values).map_err(RenderError::Schema)?;
         }
@@ -312,7 +371,10 @@ impl Renderer {
         if !chart.metadata.kube_version.is_empty() {
             let version = caps.kube_version.version.clone();
             if !crate::deps::is_compatible_range(&chart.metadata.kube_version, &version) {
-                return Err(RenderError::KubeVersion { constraint: chart.metadata.kube_version.clone(), version });
+                return Err(RenderError::KubeVersion {
+                    constraint: chart.metadata.kube_version.clone(),
+                    version,
+                });
             }
         }
         let top = objects::render_context(&chart, computed.values, &opts.release, &caps);
@@ -320,7 +382,11 @@ impl Renderer {
         let set = self.template_set(&jobs)?;
 
         let exec_opts = ExecOptions {
-            missing_key: if opts.strict { MissingKey::Error } else { MissingKey::Zero },
+            missing_key: if opts.strict {
+                MissingKey::Error
+            } else {
+                MissingKey::Zero
+            },
             limits: opts.limits.clone(),
         };
         let mut ordered: Vec<&TemplateJob> = jobs.iter().collect();
@@ -341,17 +407,34 @@ impl Renderer {
                 Ok(text) => {
                     // Go still prints "<no value>" for some missing values under missingkey=zero; Helm
                     // removes every occurrence from the output.
-                    let text = if text.contains("<no value>") { text.replace("<no value>", "") } else { text };
+                    let text = if text.contains("<no value>") {
+                        text.replace("<no value>", "")
+                    } else {
+                        text
+                    };
                     files.insert(job.name.clone(), text);
                 }
-                Err(e) => return Err(RenderError::Exec { message: reformat_exec_error(&job.name, &e), engine: e }),
+                Err(e) => {
+                    return Err(RenderError::Exec {
+                        message: reformat_exec_error(&job.name, &e),
+                        engine: e,
+                    })
+                }
             }
         }
-        Ok(Rendered { files, crds: crd_files(&chart, chart.name()), chart_name: chart.name().to_string() })
+        Ok(Rendered {
+            files,
+            crds: crd_files(&chart, chart.name()),
+            chart_name: chart.name().to_string(),
+        })
     }
 
     fn template_set(&self, jobs: &[TemplateJob]) -> Result<Arc<TemplateSet>, RenderError> {
-        let key = SetKey(jobs.iter().map(|j| (j.name.clone(), j.source.as_ptr() as usize, j.source.len())).collect());
+        let key = SetKey(
+            jobs.iter()
+                .map(|j| (j.name.clone(), j.source.as_ptr() as usize, j.source.len()))
+                .collect(),
+        );
         if let Some(set) = self.cache.lock().0.get(&key) {
             return Ok(set.clone());
         }
@@ -362,7 +445,10 @@ impl Renderer {
         for job in ordered {
             let text = String::from_utf8_lossy(&job.source);
             if let Err(e) = set.add(&job.name, &text) {
-                return Err(RenderError::Parse { message: cleanup_parse_error(&job.name, &e), engine: e });
+                return Err(RenderError::Parse {
+                    message: cleanup_parse_error(&job.name, &e),
+                    engine: e,
+                });
             }
         }
         let set = Arc::new(set);
@@ -372,7 +458,9 @@ impl Renderer {
             cache.1.clear();
         }
         cache.0.insert(key, set.clone());
-        cache.1.push(jobs.iter().map(|j| j.source.clone()).collect());
+        cache
+            .1
+            .push(jobs.iter().map(|j| j.source.clone()).collect());
         Ok(set)
     }
 }
@@ -395,16 +483,29 @@ impl Drop for StateGuard {
     }
 }
 
-/// `values.schema.json` of the chart and each subchart, against its scoped values.
-// Wired to `crate::schema` when that module lands (same session); until then charts are not validated.
-fn validate_schema(_chart: &Chart, _values: &Map) -> Result<(), String> {
-    Ok(())
+/// `values.schema.json` of the chart and each subchart, against its scoped values (Helm's
+/// `ValidateAgainstSchema`).
+fn validate_schema(chart: &Chart, values: &Map) -> Result<(), String> {
+    fn node(c: &Chart) -> crate::schema::SchemaNode {
+        crate::schema::SchemaNode {
+            name: c.name().to_string(),
+            schema: c.schema.as_ref().map(|s| s.to_vec()),
+            dependencies: c.dependencies.iter().map(|d| node(d)).collect(),
+        }
+    }
+    crate::schema::validate_tree(&node(chart), values).map_err(|e| e.0)
 }
 
 /// Renders with a process-wide [`Renderer`].
-pub fn render(chart: &Chart, user_values: &Map, opts: &RenderOptions) -> Result<Rendered, RenderError> {
+pub fn render(
+    chart: &Chart,
+    user_values: &Map,
+    opts: &RenderOptions,
+) -> Result<Rendered, RenderError> {
     static SHARED: std::sync::OnceLock<Renderer> = std::sync::OnceLock::new();
-    SHARED.get_or_init(Renderer::new).render(chart, user_values, opts)
+    SHARED
+        .get_or_init(Renderer::new)
+        .render(chart, user_values, opts)
 }
 
 /// `crds/` files of the chart and its subcharts with Helm's printed paths (`chart/charts/sub/crds/x`).
@@ -413,7 +514,10 @@ fn crd_files(chart: &Chart, full_path: &str) -> Vec<CrdFile> {
         .files
         .iter()
         .filter(|f| f.name.starts_with("crds/") && is_manifest_ext(&f.name))
-        .map(|f| CrdFile { path: format!("{full_path}/{}", f.name), content: String::from_utf8_lossy(&f.data).into_owned() })
+        .map(|f| CrdFile {
+            path: format!("{full_path}/{}", f.name),
+            content: String::from_utf8_lossy(&f.data).into_owned(),
+        })
         .collect();
     for d in &chart.dependencies {
         out.extend(crd_files(d, &format!("{full_path}/charts/{}", d.name())));
@@ -424,7 +528,10 @@ fn crd_files(chart: &Chart, full_path: &str) -> Vec<CrdFile> {
 fn is_manifest_ext(name: &str) -> bool {
     let base = name.rsplit('/').next().unwrap_or(name);
     match base.rfind('.') {
-        Some(i) => matches!(base[i..].to_ascii_lowercase().as_str(), ".yaml" | ".yml" | ".json"),
+        Some(i) => matches!(
+            base[i..].to_ascii_lowercase().as_str(),
+            ".yaml" | ".yml" | ".json"
+        ),
         None => false,
     }
 }
@@ -436,7 +543,11 @@ fn cleanup_parse_error(filename: &str, err: &gotmpl::Error) -> String {
     if tokens.len() == 1 {
         return format!("parse error in ({filename}): {text}");
     }
-    format!("parse error at ({}): {}", tokens[1], tokens[tokens.len() - 1])
+    format!(
+        "parse error at ({}): {}",
+        tokens[1],
+        tokens[tokens.len() - 1]
+    )
 }
 
 /// Helm's `TraceableError`.
@@ -476,7 +587,14 @@ fn cut_chain(msg: &str) -> &str {
 fn parse_exec_error_text(s: &str) -> Option<(Traceable, Option<String>)> {
     let remainder = s.strip_prefix("template: ")?;
     if remainder.starts_with("no template ") {
-        return Some((Traceable { location: String::new(), message: s.to_string(), executed_function: String::new() }, None));
+        return Some((
+            Traceable {
+                location: String::new(),
+                message: s.to_string(),
+                executed_function: String::new(),
+            },
+            None,
+        ));
     }
     if let Some((template_name, after)) = remainder.split_once(": executing ") {
         if let Some(after) = after.strip_prefix('"') {
@@ -494,7 +612,9 @@ fn parse_exec_error_text(s: &str) -> Option<(Traceable, Option<String>)> {
                             Traceable {
                                 location: template_name.to_string(),
                                 message: cut_chain(err_msg).to_string(),
-                                executed_function: format!("executing \"{function_name}\" at <{location_name}>:"),
+                                executed_function: format!(
+                                    "executing \"{function_name}\" at <{location_name}>:"
+                                ),
                             },
                             next,
                         ));
@@ -529,7 +649,10 @@ fn reformat_exec_error(filename: &str, err: &gotmpl::Error) -> String {
     let location = tokens[1];
     if let (Some(start), Some(end)) = (tokens[2].find(WARN_START), tokens[2].rfind(WARN_END)) {
         if start + WARN_START.len() <= end {
-            return format!("execution error at ({location}): {}", &tokens[2][start + WARN_START.len()..end]);
+            return format!(
+                "execution error at ({location}): {}",
+                &tokens[2][start + WARN_START.len()..end]
+            );
         }
     }
     // Walk Go's wrap chain: every link must be a template error, or Helm gives up and prints the original.
@@ -544,7 +667,12 @@ fn reformat_exec_error(filename: &str, err: &gotmpl::Error) -> String {
         }
         current = next;
     }
-    traces.iter().map(Traceable::render).collect::<String>().trim().to_string()
+    traces
+        .iter()
+        .map(Traceable::render)
+        .collect::<String>()
+        .trim()
+        .to_string()
 }
 
 #[cfg(test)]
@@ -552,16 +680,32 @@ mod tests {
     use super::*;
 
     fn job(name: &str) -> TemplateJob {
-        TemplateJob { name: name.to_string(), source: Arc::from(&b""[..]), base_path: String::new(), context: Map::new() }
+        TemplateJob {
+            name: name.to_string(),
+            source: Arc::from(&b""[..]),
+            base_path: String::new(),
+            context: Map::new(),
+        }
     }
 
     #[test]
     fn template_order_is_deepest_first_then_reverse_lexical() {
-        let jobs = [job("c/templates/a.yaml"), job("c/charts/s/templates/b.yaml"), job("c/templates/b.yaml")];
+        let jobs = [
+            job("c/templates/a.yaml"),
+            job("c/charts/s/templates/b.yaml"),
+            job("c/templates/b.yaml"),
+        ];
         let mut refs: Vec<&TemplateJob> = jobs.iter().collect();
         helm_template_order(&mut refs);
         let names: Vec<&str> = refs.iter().map(|j| j.name.as_str()).collect();
-        assert_eq!(names, vec!["c/charts/s/templates/b.yaml", "c/templates/b.yaml", "c/templates/a.yaml"]);
+        assert_eq!(
+            names,
+            vec![
+                "c/charts/s/templates/b.yaml",
+                "c/templates/b.yaml",
+                "c/templates/a.yaml"
+            ]
+        );
     }
 
     #[test]
@@ -571,7 +715,10 @@ mod tests {
             Err(e) => e,
             Ok(()) => panic!("should not parse"),
         };
-        assert_eq!(cleanup_parse_error("c/templates/x.yaml", &err), "parse error at (c/templates/x.yaml:2): function \"nope\" not defined");
+        assert_eq!(
+            cleanup_parse_error("c/templates/x.yaml", &err),
+            "parse error at (c/templates/x.yaml:2): function \"nope\" not defined"
+        );
     }
 
     #[test]

@@ -44,7 +44,12 @@ pub struct TemplateArgs {
     pub set_literal: Vec<String>,
 
     /// Namespace of the release.
-    #[arg(short = 'n', long = "namespace", env = "HELM_NAMESPACE", default_value = "default")]
+    #[arg(
+        short = 'n',
+        long = "namespace",
+        env = "HELM_NAMESPACE",
+        default_value = "default"
+    )]
     pub namespace: String,
     /// Kubernetes version for `.Capabilities.KubeVersion`.
     #[arg(long = "kube-version")]
@@ -132,17 +137,29 @@ pub fn run(args: TemplateArgs) -> anyhow::Result<ExitCode> {
     }
 
     let files = rendered.manifests_without_notes();
-    let out_opts =
-        TemplateOutputOptions { include_crds: args.include_crds, skip_tests: args.skip_tests, no_hooks: args.no_hooks };
+    let out_opts = TemplateOutputOptions {
+        include_crds: args.include_crds,
+        skip_tests: args.skip_tests,
+        no_hooks: args.no_hooks,
+    };
     if let Some(dir) = &args.output_dir {
-        let dir = if args.use_release_name { dir.join(&release_name) } else { dir.clone() };
+        let dir = if args.use_release_name {
+            dir.join(&release_name)
+        } else {
+            dir.clone()
+        };
         for (path, content) in manifests::output_files(&files, &rendered.crds, &out_opts)? {
             let target = dir.join(&path);
             if let Some(parent) = target.parent() {
                 std::fs::create_dir_all(parent)?;
             }
             let existed = target.exists();
-            let mut f = std::fs::OpenOptions::new().create(true).append(existed).write(true).truncate(!existed).open(&target)?;
+            let mut f = std::fs::OpenOptions::new()
+                .create(true)
+                .append(existed)
+                .write(true)
+                .truncate(!existed)
+                .open(&target)?;
             write!(f, "---\n# Source: {path}\n{content}\n")?;
             println!("wrote {}", target.display());
         }
