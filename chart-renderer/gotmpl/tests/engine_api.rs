@@ -603,7 +603,7 @@ fn parse_depth_is_configurable() {
 }
 
 #[test]
-fn deadline_stops_deep_template_recursion() {
+fn exponential_template_recursion_ends_in_a_limit_error() {
     let set = set_with(&[("t", "{{ define \"r\" }}{{ template \"r\" . }}{{ template \"r\" . }}{{ end }}{{ template \"r\" }}")]);
     let opts = ExecOptions {
         limits: Limits {
@@ -613,7 +613,8 @@ fn deadline_stops_deep_template_recursion() {
         },
         ..Default::default()
     };
-    // 2^40 calls would never finish; the deadline ends it (or the depth cap, whichever comes first).
+    // 2^40 calls would never finish; a limit ends it (here the depth cap, reached on the first descent;
+    // the deadline is also checked on every template call).
     let e = set.execute("t", Value::Nil, &opts).unwrap_err();
     assert_eq!(e.kind, ErrorKind::Limit);
 }
