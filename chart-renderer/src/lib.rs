@@ -16,5 +16,3 @@ pub mod schema;
 pub mod strvals;
 pub mod values;
 pub mod yaml;
-// Temporary until `yaml` lands on main.
-mod yaml_shim;
