@@ -777,7 +777,13 @@ impl<'a> State<'a> {
         let body = &*f.body;
         let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| body(self, argv)));
         match result {
-            Ok(Ok(v)) => Ok(Val::concrete(v)),
+            Ok(Ok(v)) => {
+                // A function that swallowed a nested limit error must not leave it behind.
+                if self.budget.limit_error.is_some() {
+                    self.budget.limit_error = None;
+                }
+                Ok(Val::concrete(v))
+            }
             Ok(Err(e)) => {
                 // A limit hit inside a nested include/tpl stays a limit error, not a function error.
                 if let Some(limit) = self.budget.limit_error.take() {
