@@ -87,7 +87,10 @@ fn user_values_are_not_modified() {
 #[ignore = "timing figures for the report, run by hand in release mode"]
 fn timing() {
     use std::time::Instant;
-    let n = 200;
+    let n: u32 = std::env::var("TIMING_ITERS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(200);
     let t = Instant::now();
     for _ in 0..n {
         Chart::load(fixtures().join("umbrella")).expect("loads");
@@ -105,6 +108,24 @@ fn timing() {
         "compute umbrella values (deps + coalesce): {:?}/iter",
         t.elapsed() / n
     );
+    let t = Instant::now();
+    for _ in 0..n {
+        values::coalesce_values(&chart, &gotmpl::Map::new()).expect("coalesces");
+    }
+    println!(
+        "coalesce only (as Helm merge_values): {:?}/iter",
+        t.elapsed() / n
+    );
+    let t = Instant::now();
+    for _ in 0..n {
+        chart_renderer::deps::is_compatible_range(">=1.0.0, <2.0.0 || ~3.1", "1.5.0");
+    }
+    println!("one version-range check: {:?}/iter", t.elapsed() / n);
+    let t = Instant::now();
+    for _ in 0..n {
+        chart_renderer::deps::process_dependencies(&chart, &gotmpl::Map::new()).expect("processes");
+    }
+    println!("process_dependencies only: {:?}/iter", t.elapsed() / n);
     let caps = std::sync::Arc::new(chart_renderer::objects::Capabilities::default());
     let c = values::compute(&chart, &gotmpl::Map::new()).expect("computes");
     let t = Instant::now();
