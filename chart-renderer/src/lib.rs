@@ -18,5 +18,3 @@ pub mod schema;
 pub mod strvals;
 pub mod values;
 pub mod yaml;
-// Temporary until `yaml::to_string` lands on main.
-mod yaml_shim;

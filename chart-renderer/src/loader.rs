@@ -643,33 +643,11 @@ pub fn load_files(
     Ok(c)
 }
 
-/// Helm's `LoadValues`: every YAML document of `values.yaml`, merged in order (later documents win, maps
-/// merge deeply). The error text is Helm's without the `cannot load values.yaml:` prefix.
+/// Helm's `LoadValues` on a file's bytes (see [`crate::yaml::load_values`]).
 pub fn load_values(data: &[u8]) -> Result<Map, String> {
     let text =
         std::str::from_utf8(data).map_err(|e| format!("error reading yaml document: {e}"))?;
-    let docs = crate::yaml::split_documents(text)
-        .map_err(|e| format!("error reading yaml document: {e}"))?;
-    let mut out = Map::new();
-    for doc in docs {
-        let m = crate::yaml::from_str_map(doc)
-            .map_err(|e| format!("cannot unmarshal yaml document: {e}"))?;
-        out = merge_maps(&out, &m);
-    }
-    Ok(out)
-}
-
-/// Helm's loader `MergeMaps`: a new map; nested maps present on both sides merge, anything else from `b` wins.
-fn merge_maps(a: &Map, b: &Map) -> Map {
-    let out = a.shallow_copy();
-    for (k, v) in b.entries() {
-        if let (Value::Map(vm), Some(Value::Map(am))) = (&v, out.get(&k)) {
-            out.insert(k, Value::Map(merge_maps(&am, vm)));
-            continue;
-        }
-        out.insert(k, v);
-    }
-    out
+    crate::yaml::load_values(text).map_err(|e| e.to_string())
 }
 
 // ---------------------------------------------------------------------------------------------------------

@@ -120,7 +120,7 @@ fn base_name(p: &str) -> &str {
 /// Helm's engine-local `toYAML`: sigs.k8s.io/yaml output with the trailing newline removed; on error, an
 /// empty string (Helm ignores the error).
 fn to_yaml(m: &Map) -> Result<String, String> {
-    let s = crate::yaml_shim::to_string(&Value::Map(m.clone())).map_err(|e| e.to_string())?;
+    let s = crate::yaml::to_string(&Value::Map(m.clone())).map_err(|e| e.to_string())?;
     Ok(s.strip_suffix('\n').unwrap_or(&s).to_string())
 }
 
