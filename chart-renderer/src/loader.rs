@@ -226,6 +226,15 @@ pub fn load_archive(bytes: &[u8], limits: &LoadLimits, depth: usize) -> Result<C
 /// Helm's `LoadArchiveFiles`: reads every regular file of a gzipped tar, dropping the top directory, with
 /// its path security checks.
 pub fn archive_files(bytes: &[u8], limits: &LoadLimits) -> Result<Vec<BufferedFile>, LoadError> {
+    // Go's gzip.NewReader reads the 10-byte header first; its errors are what Helm reports.
+    match bytes.len() {
+        0 => return Err(LoadError::Archive("EOF".into())),
+        1..=9 => return Err(LoadError::Archive("unexpected EOF".into())),
+        _ if !bytes.starts_with(&[0x1f, 0x8b, 0x08]) => {
+            return Err(LoadError::Archive("gzip: invalid header".into()))
+        }
+        _ => {}
+    }
     let gz = flate2::read::GzDecoder::new(bytes);
     let mut ar = tar::Archive::new(gz);
     let arch_err = |e: std::io::Error| LoadError::Archive(e.to_string());
