@@ -41,12 +41,34 @@ type Args = smallvec::SmallVec<[Value; 4]>;
 #[derive(Clone, Debug)]
 pub(crate) struct Val {
     pub v: Value,
-    pub iface: bool,
+    pub iface: Iface,
 }
 
 impl Val {
     fn concrete(v: Value) -> Self {
-        Val { v, iface: false }
+        Val {
+            v,
+            iface: Iface::No,
+        }
+    }
+}
+
+/// Whether a value came out of an `interface{}` container. Word-sized on purpose: with a `bool` the
+/// compiler copies `Val` with overlapping partial loads, which stall store forwarding on the hot path.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[repr(u64)]
+pub(crate) enum Iface {
+    No = 0,
+    Yes = 1,
+}
+
+impl From<bool> for Iface {
+    fn from(b: bool) -> Self {
+        if b {
+            Iface::Yes
+        } else {
+            Iface::No
+        }
     }
 }
 
@@ -370,7 +392,7 @@ impl<'a> State<'a> {
                     for (i, e) in items.iter().enumerate() {
                         let elem = Val {
                             v: e.clone(),
-                            iface: !matches!(val.v, Value::Object(_)),
+                            iface: Iface::from(!matches!(val.v, Value::Object(_))),
                         };
                         self.range_iteration(r, mark, Val::concrete(Value::Int(i as i64)), elem)?;
                     }
@@ -397,7 +419,7 @@ impl<'a> State<'a> {
                     for (k, e) in entries {
                         let elem = Val {
                             v: e,
-                            iface: !matches!(val.v, Value::Object(_)),
+                            iface: Iface::from(!matches!(val.v, Value::Object(_))),
                         };
                         self.range_iteration(r, mark, Val::concrete(k), elem)?;
                     }
@@ -515,7 +537,7 @@ impl<'a> State<'a> {
             };
             value = self.eval_command(dot, cmd, fin)?;
             // Go unwraps interface values here: a nil interface becomes "no value".
-            value.iface = false;
+            value.iface = Iface::No;
             if let Value::Nil = value.v {
                 value.v = Value::Invalid;
             }
@@ -686,7 +708,7 @@ impl<'a> State<'a> {
                 }
             }
             other => {
-                let ty = if recv.iface {
+                let ty = if recv.iface == Iface::Yes {
                     "interface {}".into()
                 } else {
                     other.type_name()
@@ -702,12 +724,15 @@ impl<'a> State<'a> {
             return self.err(format!("{name} is not a method but has arguments"));
         }
         match m.get(name) {
-            Some(v) => Ok(Val { v, iface: true }),
+            Some(v) => Ok(Val {
+                v,
+                iface: Iface::Yes,
+            }),
             None => match self.opts.missing_key {
                 MissingKey::Default => Ok(Val::concrete(Value::Invalid)),
                 MissingKey::Zero => Ok(Val {
                     v: Value::Nil,
-                    iface: true,
+                    iface: Iface::Yes,
                 }),
                 MissingKey::Error => self.err(format!(
                     "map has no entry for key {}",
@@ -752,7 +777,13 @@ impl<'a> State<'a> {
         let body = &*f.body;
         let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| body(self, argv)));
         match result {
-            Ok(Ok(v)) => Ok(Val::concrete(v)),
+            Ok(Ok(v)) => {
+                // A function that swallowed a nested limit error must not leave it behind.
+                if self.budget.limit_error.is_some() {
+                    self.budget.limit_error = None;
+                }
+                Ok(Val::concrete(v))
+            }
             Ok(Err(e)) => {
                 // A limit hit inside a nested include/tpl stays a limit error, not a function error.
                 if let Some(limit) = self.budget.limit_error.take() {

@@ -583,3 +583,99 @@ fn nested_execute_text_sees_outer_text_defines() {
     .unwrap();
     assert_eq!(run(&set, Value::Nil, MissingKey::Zero).unwrap(), "[I]");
 }
+
+#[test]
+fn parse_depth_is_configurable() {
+    let mut set = set_with(&[]);
+    set.set_max_parse_depth(3);
+    set.add("ok", "{{ if 1 }}{{ with 2 }}{{ (3) }}{{ end }}{{ end }}")
+        .unwrap();
+    let e = set
+        .add(
+            "deep",
+            "{{ if 1 }}{{ with 2 }}{{ range 3 }}{{ (4) }}{{ end }}{{ end }}{{ end }}",
+        )
+        .unwrap_err();
+    assert_eq!(
+        e.to_string(),
+        "template: deep:1: max expression depth exceeded"
+    );
+}
+
+#[test]
+fn exponential_template_recursion_ends_in_a_limit_error() {
+    let set = set_with(&[("t", "{{ define \"r\" }}{{ template \"r\" . }}{{ template \"r\" . }}{{ end }}{{ template \"r\" }}")]);
+    let opts = ExecOptions {
+        limits: Limits {
+            max_template_depth: 40,
+            timeout: Some(Duration::from_millis(50)),
+            ..Default::default()
+        },
+        ..Default::default()
+    };
+    // 2^40 calls would never finish; a limit ends it (here the depth cap, reached on the first descent;
+    // the deadline is also checked on every template call).
+    let e = set.execute("t", Value::Nil, &opts).unwrap_err();
+    assert_eq!(e.kind, ErrorKind::Limit);
+}
+
+#[derive(Debug)]
+struct VersionSet;
+
+impl Object for VersionSet {
+    fn type_name(&self) -> &str {
+        "common.VersionSet"
+    }
+    fn kind_name(&self) -> &'static str {
+        "slice"
+    }
+    fn field(&self, _name: &str) -> Option<Value> {
+        None
+    }
+    fn has_method(&self, name: &str) -> bool {
+        name == "Has"
+    }
+    fn method_arity(&self, _name: &str) -> (usize, bool) {
+        (1, false)
+    }
+    fn call_method(&self, _name: &str, args: &[Value]) -> Result<Value, String> {
+        Ok(Value::Bool(args[0].as_str() == Some("v1")))
+    }
+    fn go_format(&self) -> String {
+        "[v1 apps/v1]".into()
+    }
+    fn to_json(&self) -> serde_json::Value {
+        serde_json::Value::Null
+    }
+    fn as_collection(&self) -> Option<Value> {
+        Some(Value::list(vec![Value::from("v1"), Value::from("apps/v1")]))
+    }
+}
+
+#[test]
+fn slice_objects_range_and_call_methods() {
+    let dot = Value::Map(
+        [("V".to_string(), Value::Object(Arc::new(VersionSet)))]
+            .into_iter()
+            .collect(),
+    );
+    let set = set_with(&[(
+        "t",
+        "{{ range $i, $v := .V }}{{ $v }};{{ end }}{{ .V.Has \"v1\" }}{{ .V.Has \"x\" }}",
+    )]);
+    assert_eq!(
+        run(&set, dot, MissingKey::Zero).unwrap(),
+        "v1;apps/v1;truefalse"
+    );
+}
+
+#[test]
+fn range_over_bytes_gives_numbers() {
+    let dot = Value::Map(
+        [("b".to_string(), Value::Bytes(Arc::from(&b"AB"[..])))]
+            .into_iter()
+            .collect(),
+    );
+    let set = set_with(&[("t", "{{ range $i, $c := .b }}{{ $i }}={{ $c }} {{ end }}")]);
+    assert_eq!(run(&set, dot, MissingKey::Zero).unwrap(), "0=65 1=66 ");
+}
