@@ -315,6 +315,10 @@ CAPABILITY_TEMPLATES = [
   "{{ (semver .Capabilities.KubeVersion.Version).Minor }}",
 ]
 
+# The template timed by `sprig_heavy_template_throughput` (its output is checked against this golden).
+PERF_TEMPLATE = open(os.path.join(os.path.dirname(os.path.abspath(__file__)), "sprig_perf_template.yaml")).read()
+PERF_VALUES = {"name": "my-application", "image": "Repo/Img", "tag": 1.5, "replicas": 2}
+
 def render_one(tmpl, chart_dir, values=None):
     with open(os.path.join(chart_dir, "templates", "t.yaml"), "w") as f:
         f.write(tmpl)
@@ -359,11 +363,15 @@ def main():
     for tmpl in CAPABILITY_TEMPLATES:
         out, err = render_one(tmpl, chart_dir)
         with_capabilities.append({"template": tmpl, "out": out} if err is None else {"template": tmpl, "error": err})
+    perf_out, perf_err = render_one(PERF_TEMPLATE, chart_dir, PERF_VALUES)
+    if perf_err is not None:
+        sys.exit("perf template failed in Helm: %s" % perf_err)
     path = os.path.join(root, "chart-renderer", "tests", "goldens", "sprig_goldens.json")
     with open(path, "w") as f:
         json.dump({"generator": "hack/sprig_goldens.py", "helm": "helm-python-sdk 0.2.2 (Helm v4.2.3)", "cases": results, "scripts": scripts,
                    "values": VALUES, "with_values": with_values,
-                   "with_capabilities": with_capabilities},
+                   "with_capabilities": with_capabilities,
+                   "perf": {"template": PERF_TEMPLATE, "values": PERF_VALUES, "out": perf_out}},
                   f, indent=1, ensure_ascii=False)
         f.write("\n")
     print("wrote %d cases to %s" % (len(results), path))

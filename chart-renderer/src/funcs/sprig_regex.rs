@@ -138,7 +138,29 @@ fn go_backquote(s: &str) -> String {
     }
 }
 
+/// Compiled patterns by source text. Go compiles on every call; charts call these functions with a
+/// handful of literal patterns inside loops, so a small cache removes the dominant cost. Bounded: it is
+/// cleared when full (patterns built from data could otherwise grow it without limit).
 fn compile(pattern: &str) -> Result<Regex, FuncError> {
+    use std::collections::HashMap;
+    use std::sync::{Mutex, OnceLock};
+    const CAPACITY: usize = 512;
+    static CACHE: OnceLock<Mutex<HashMap<String, Regex>>> = OnceLock::new();
+    let cache = CACHE.get_or_init(|| Mutex::new(HashMap::new()));
+    if let Some(re) = cache.lock().ok().and_then(|c| c.get(pattern).cloned()) {
+        return Ok(re);
+    }
+    let re = compile_uncached(pattern)?;
+    if let Ok(mut c) = cache.lock() {
+        if c.len() >= CAPACITY {
+            c.clear();
+        }
+        c.insert(pattern.to_string(), re.clone());
+    }
+    Ok(re)
+}
+
+fn compile_uncached(pattern: &str) -> Result<Regex, FuncError> {
     let translated = ascii_perl_classes(pattern);
     Regex::new(&translated).map_err(|e| {
         FuncError(format!(
