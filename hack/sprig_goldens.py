@@ -279,6 +279,24 @@ def fuzz_cases():
 
 CASES += fuzz_cases()
 
+def regex_fuzz_cases():
+    """Random small patterns over Go RE2 syntax (classes, Perl escapes, repeats, groups, flags)."""
+    import random
+    rng = random.Random(7)
+    atoms = ["a", "b", ".", "\\d", "\\w", "\\s", "\\D", "\\W", "\\S", "[a-c]", "[^a]", "[\\d_]", "[\\s\\w]",
+             "[[:alpha:]]", "\\.", "x{2}", "b{1,}", "(a|b)", "(?i:A)", "^", "$", "\\b", "é", "[é-ü]", "{", "}", "a{,2}"]
+    quant = ["", "", "*", "+", "?", "*?", "+?", "{1,2}"]
+    inputs = ["abc aab_1 é2\tÉx", "xx b.a{", "A1 a-b\u00a0c", "", "bbb aaa 123"]
+    out = []
+    for _ in range(60):
+        pat = "".join(rng.choice(atoms) + rng.choice(quant) for _ in range(rng.randint(1, 4)))
+        text = rng.choice(inputs)
+        out.append(("mustRegexFindAll", [pat, text, -1]))
+        out.append(("mustRegexReplaceAll", ["(" + pat + ")", text, "<$1>"]))
+    return out
+
+CASES += regex_fuzz_cases()
+
 # Calls on chart values, which Helm reads from YAML through JSON (every number a float64); the Rust
 # side builds the same values with `Value::from_json`.
 VALUES = {"f": 3.0, "half": 2.5, "big": 1000000, "neg": -7, "s": "text", "zero": 0, "empty": "", "flag": True,
