@@ -168,8 +168,13 @@ impl RenderError {
     }
 }
 
-/// Parsed template sets, by the identity of the sources they were parsed from.
-type SetCache = HashMap<SetKey, Arc<TemplateSet>>;
+/// Parsed template sets, by the identity of the sources they were parsed from, and the source buffers
+/// that keep those identities valid.
+#[derive(Default)]
+struct SetCache {
+    sets: HashMap<SetKey, Arc<TemplateSet>>,
+    pinned_sources: Vec<Vec<Arc<[u8]>>>,
+}
 
 /// The templates of one processed chart tree: names with their source buffers. The buffers are held so a
 /// pointer in the key can never be reused by another allocation while the entry lives.
@@ -179,7 +184,7 @@ struct SetKey(Vec<(String, usize, usize)>);
 /// Renders charts; keep one per process (or per operator) to reuse parsed templates.
 pub struct Renderer {
     funcs: Arc<FuncMap>,
-    cache: Mutex<(SetCache, Vec<Vec<Arc<[u8]>>>)>,
+    cache: Mutex<SetCache>,
     /// Cached parsed sets at most (a new chart beyond it empties the cache).
     cache_capacity: usize,
 }
@@ -435,7 +440,7 @@ impl Renderer {
                 .map(|j| (j.name.clone(), j.source.as_ptr() as usize, j.source.len()))
                 .collect(),
         );
-        if let Some(set) = self.cache.lock().0.get(&key) {
+        if let Some(set) = self.cache.lock().sets.get(&key) {
             return Ok(set.clone());
         }
         let mut ordered: Vec<&TemplateJob> = jobs.iter().collect();
