@@ -198,7 +198,7 @@ impl Default for Renderer {
 impl std::fmt::Debug for Renderer {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Renderer")
-            .field("cached_sets", &self.cache.lock().0.len())
+            .field("cached_sets", &self.cache.lock().sets.len())
             .finish()
     }
 }
@@ -338,7 +338,7 @@ impl Renderer {
     pub fn new() -> Self {
         Renderer {
             funcs: Arc::new(engine_funcs()),
-            cache: Mutex::new((HashMap::new(), Vec::new())),
+            cache: Mutex::new(SetCache::default()),
             cache_capacity: 64,
         }
     }
@@ -458,13 +458,13 @@ impl Renderer {
         }
         let set = Arc::new(set);
         let mut cache = self.cache.lock();
-        if cache.0.len() >= self.cache_capacity {
-            cache.0.clear();
-            cache.1.clear();
+        if cache.sets.len() >= self.cache_capacity {
+            cache.sets.clear();
+            cache.pinned_sources.clear();
         }
-        cache.0.insert(key, set.clone());
+        cache.sets.insert(key, set.clone());
         cache
-            .1
+            .pinned_sources
             .push(jobs.iter().map(|j| j.source.clone()).collect());
         Ok(set)
     }

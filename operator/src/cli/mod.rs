@@ -19,7 +19,7 @@ pub enum Command {
     /// Print the manifests the operator would apply for `Middleware` objects (no cluster needed).
     Render(render::RenderArgs),
     /// Render a Helm chart locally, exactly as `helm template` does (Hoist's in-process renderer).
-    Template(template::TemplateArgs),
+    Template(Box<template::TemplateArgs>),
 }
 
 pub fn run() -> anyhow::Result<ExitCode> {
@@ -27,6 +27,6 @@ pub fn run() -> anyhow::Result<ExitCode> {
     let cli = Cli::parse();
     match cli.command {
         Command::Render(args) => render::run(args),
-        Command::Template(args) => template::run(args),
+        Command::Template(args) => template::run(*args),
     }
 }
