@@ -145,22 +145,26 @@ fn merge_value(dest: &Map, key: String, value: Value) {
     dest.insert(key, value);
 }
 
-/// Go's `os.ReadFile` for `--set-file` (stdin `-` and URL getters are not supported here).
+/// Helm's `readFile` for `--set-file`: `-` is standard input, anything else a local path (Helm's
+/// `http(s)://` getters are not supported here).
 fn read_file(path: &str) -> Result<String, String> {
+    if path.trim() == "-" {
+        let mut buf = Vec::new();
+        std::io::Read::read_to_end(&mut std::io::stdin(), &mut buf)
+            .map_err(|e| format!("read /dev/stdin: {e}"))?;
+        return Ok(crate::funcs::encoding::go_string(buf));
+    }
     std::fs::read(path)
-        .map(|b| String::from_utf8_lossy(&b).into_owned())
+        .map(crate::funcs::encoding::go_string)
         .map_err(|e| {
-            let why = match e.kind() {
-                std::io::ErrorKind::NotFound => "no such file or directory".to_string(),
-                std::io::ErrorKind::PermissionDenied => "permission denied".to_string(),
-                std::io::ErrorKind::IsADirectory => "is a directory".to_string(),
-                _ => e.to_string(),
+            // Go's *PathError text: `open PATH: REASON` (`read PATH: …` once the file is open).
+            let (op, why) = match e.kind() {
+                std::io::ErrorKind::NotFound => ("open", "no such file or directory".to_string()),
+                std::io::ErrorKind::PermissionDenied => ("open", "permission denied".to_string()),
+                std::io::ErrorKind::IsADirectory => ("read", "is a directory".to_string()),
+                _ => ("open", e.to_string()),
             };
-            if e.kind() == std::io::ErrorKind::IsADirectory {
-                format!("read {path}: {why}")
-            } else {
-                format!("open {path}: {why}")
-            }
+            format!("{op} {path}: {why}")
         })
 }
 
