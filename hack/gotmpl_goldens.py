@@ -214,6 +214,9 @@ def fmt_cases():
                               [I(1), I64(1), F("1"), S(""), B(True), L(), M(), BY("00")]),
         ("%10T|%-10T|%.3T", [I(1), S(""), M()]), ("%[1]T %[1]v", [L(I(1))]),
         ("no verbs", [I(1), S("x"), NIL, L(I(1)), M(a=I(1)), BY("68")]), ("%d", [I(1), MISSING]),
+        ("%100000000d|", [I(1)]), ("%.100000000d|", [I(1)]), ("%[100000000]d|", [I(1)]),
+        ("%[1]*d|", [I(3)]), ("%[1]", [I(1)]), ("%[1", [I(1)]), ("%[]d", [I(1)]), ("%[-1]d", [I(1)]),
+        ("%.[2]d", [I(1), I(2)]), ("%[2]*[1]d %d", [I(1), I(4), I(7)]), ("%3.[2]d", [I(1), I(2)]),
         ("%v%v", [S("a"), S("b")]), ("%s", [S("%d")]), ("%6.2f%%", [F("99.5")]),
         ("%-10s|%10s|", [S("héllo"), S("héllo")]), ("%x", [S("héllo")]), ("%X", [L(S("hi"), I(10))]),
         ("% X", [BY("0102")]), ("%# x", [BY("0102")]), ("%#X", [BY("0102")]), ("%#v", [I(-1)]),
@@ -229,7 +232,8 @@ def fmt_cases():
         x = struct.unpack("<d", struct.pack("<Q", bits))[0]
         if x != x or x in (float("inf"), float("-inf")):
             continue
-        cases.append({"fn": "printf", "format": "%[1]v|%[1]e|%.3[1]g|%.17[1]g|%[1]x", "args": [F(repr(x))]})
+        cases.append({"fn": "printf", "format": "%[1]v|%[1]e|%.3[1]g|%.17[1]g|%[1]x|%.2[1]x|%#.4[1]g|%+.0[1]e|%.[2]*[1]g|%.25[1]e|%[1]b",
+                      "args": [F(repr(x)), I(rnd.randint(0, 20))]})
     for _ in range(150):
         x = rnd.uniform(-1e6, 1e6) * 10 ** rnd.randint(-8, 8)
         cases.append({"fn": "printf", "format": "%[1]v|%.2[1]f|%[1]f|%[1]g|%.0[1]f|%.12[1]f", "args": [F(repr(x))]})

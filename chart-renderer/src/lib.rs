@@ -10,11 +10,11 @@ pub mod chart;
 pub mod deps;
 pub mod funcs;
 pub mod loader;
+pub mod manifests;
 pub mod objects;
 pub mod render;
 pub mod schema;
 pub mod strvals;
+pub mod user_values;
 pub mod values;
 pub mod yaml;
-// Temporary until `yaml` lands on main.
-mod yaml_shim;

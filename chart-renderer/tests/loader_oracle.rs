@@ -270,3 +270,14 @@ fn non_gzip_file_gets_helms_hint() {
         )
     );
 }
+
+#[cfg(unix)]
+#[test]
+fn symlink_loop_is_refused() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    minimal_chart(dir.path());
+    std::fs::create_dir(dir.path().join("d")).expect("mkdir");
+    std::os::unix::fs::symlink(dir.path().join("d"), dir.path().join("d/again")).expect("symlink");
+    let err = Chart::load(dir.path()).expect_err("loop").to_string();
+    assert!(err.starts_with("symlink loop at "), "{err}");
+}

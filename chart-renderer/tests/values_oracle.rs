@@ -81,3 +81,41 @@ fn user_values_are_not_modified() {
         gotmpl::Value::Map(b.values).to_json()
     );
 }
+
+/// Timing probe, not an assertion: `cargo test --release -p chart-renderer --test values_oracle -- --ignored --nocapture`.
+#[test]
+#[ignore = "timing figures for the report, run by hand in release mode"]
+fn timing() {
+    use std::time::Instant;
+    let n = 200;
+    let t = Instant::now();
+    for _ in 0..n {
+        Chart::load(fixtures().join("umbrella")).expect("loads");
+    }
+    println!(
+        "load umbrella dir (5 charts incl. a .tgz): {:?}/iter",
+        t.elapsed() / n
+    );
+    let chart = Chart::load(fixtures().join("umbrella")).expect("loads");
+    let t = Instant::now();
+    for _ in 0..n {
+        values::compute(&chart, &gotmpl::Map::new()).expect("computes");
+    }
+    println!(
+        "compute umbrella values (deps + coalesce): {:?}/iter",
+        t.elapsed() / n
+    );
+    let caps = std::sync::Arc::new(chart_renderer::objects::Capabilities::default());
+    let c = values::compute(&chart, &gotmpl::Map::new()).expect("computes");
+    let t = Instant::now();
+    for _ in 0..n {
+        let top = chart_renderer::objects::render_context(
+            &c.chart,
+            c.values.clone(),
+            &Default::default(),
+            &caps,
+        );
+        chart_renderer::objects::template_jobs(&c.chart, &top);
+    }
+    println!("render contexts umbrella: {:?}/iter", t.elapsed() / n);
+}

@@ -21,7 +21,7 @@ IDS = [case.id for case in CASES]
 def helm_outcomes() -> dict[str, caselib.Outcome]:
     """All Helm renders, done once in this process (chart loaded afresh for each)."""
     return {
-        case.id: caselib.helm_render(case.chart_dir, [case.values_file], case.sets)
+        case.id: caselib.helm_render(case.chart_dir, [case.values_file], case.sets, args=case.args)
         for case in CASES
     }
 
@@ -37,6 +37,13 @@ def hoist_binary():
     if caselib.is_placeholder(probe):
         pytest.skip("`hoist template` is not yet implemented (placeholder binary)")
     return binary
+
+
+def clip(text: str, limit: int = 4000) -> str:
+    """Long messages (e.g. Helm's recursion error) are shown head and tail only."""
+    if len(text) <= limit:
+        return text
+    return f"{text[: limit // 2]}\n[… {len(text) - limit} characters …]\n{text[-limit // 2:]}"
 
 
 def describe(outcome: caselib.Outcome) -> str:
@@ -84,24 +91,36 @@ def test_helm_oracle_expectation(case: caselib.Case, helm_outcomes) -> None:
 
 @pytest.mark.parametrize("case", CASES, ids=IDS)
 def test_hoist_matches_helm(case: caselib.Case, helm_outcomes, hoist_binary) -> None:
+    # pytest.fail rather than assert: the message (a unified diff) is the useful part and
+    # pytest's own comparison of two big dicts would only add noise.
     expected = helm_outcomes[case.id]
     actual, proc = caselib.hoist_render(case, hoist_binary)
     command = " ".join(caselib.hoist_command(case, hoist_binary))
     if expected.error is not None:
-        assert actual.error is not None, (
-            f"helm failed but hoist rendered {describe(actual)}\n"
-            f"command: {command}\nhelm error: {expected.error}"
-        )
-        assert proc.returncode == 1, f"hoist exit code {proc.returncode}, want 1\ncommand: {command}"
-        assert actual.error == expected.error, (
-            f"error messages differ\ncommand: {command}\n"
-            f"helm:  {expected.error}\nhoist: {actual.error}"
-        )
+        if actual.error is None:
+            pytest.fail(
+                f"helm failed but hoist rendered {describe(actual)}\n"
+                f"command: {command}\nhelm error: {clip(expected.error)}",
+                pytrace=False,
+            )
+        if proc.returncode != 1:
+            pytest.fail(f"hoist exit code {proc.returncode}, want 1\ncommand: {command}", pytrace=False)
+        if actual.error != expected.error:
+            pytest.fail(
+                f"error messages differ\ncommand: {command}\n"
+                f"helm:  {clip(expected.error)}\nhoist: {clip(actual.error)}",
+                pytrace=False,
+            )
         return
-    assert actual.error is None, (
-        f"hoist failed (exit {proc.returncode}) where helm rendered {describe(expected)}\n"
-        f"command: {command}\nhoist error: {actual.error}"
-    )
-    assert actual.files == expected.files, (
-        f"rendered files differ\ncommand: {command}\n{diff_files(expected.files or {}, actual.files or {})}"
-    )
+    if actual.error is not None:
+        pytest.fail(
+            f"hoist failed (exit {proc.returncode}) where helm rendered {describe(expected)}\n"
+            f"command: {command}\nhoist error: {clip(actual.error)}",
+            pytrace=False,
+        )
+    if actual.files != expected.files:
+        pytest.fail(
+            f"rendered files differ\ncommand: {command}\n"
+            f"{diff_files(expected.files or {}, actual.files or {})}",
+            pytrace=False,
+        )

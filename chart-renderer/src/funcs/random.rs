@@ -1,5 +1,6 @@
-//! Sprig's random functions `randAlphaNum randAlpha randNumeric randAscii randBytes uuidv4` (`randInt` is
-//! with the math functions in `sprig_math`, `getHostByName` with the network ones).
+//! Sprig's random functions `randAlphaNum randAlpha randNumeric randAscii randBytes randInt uuidv4`, and
+//! `getHostByName` as Helm installs it without `--enable-dns` (always ""): Hoist never resolves names
+//! while rendering.
 //!
 //! Sprig draws the strings from `crypto/rand` through goutils' `CryptoRandom*`: the same alphabets are
 //! used here with the OS generator.
@@ -39,6 +40,27 @@ pub fn register(m: &mut FuncMap) {
             base64::engine::general_purpose::STANDARD.encode(buf),
         ))
     }));
+    m.insert(Function::pure(
+        "randInt",
+        &[ParamType::Int, ParamType::Int],
+        None,
+        |a| {
+            let (min, max) = (int_arg(&a[0]), int_arg(&a[1]));
+            // Go: rand.Intn(max-min)+min, which panics unless max-min > 0.
+            match max.checked_sub(min) {
+                Some(span) if span > 0 => Ok(Value::Int(
+                    min.wrapping_add(rand::thread_rng().gen_range(0..span)),
+                )),
+                _ => Err(FuncError("invalid argument to Intn".into())),
+            }
+        },
+    ));
+    m.insert(Function::pure(
+        "getHostByName",
+        &[ParamType::String],
+        None,
+        |_| Ok(Value::from("")),
+    ));
     m.insert(Function::pure("uuidv4", &[], None, |_| {
         Ok(Value::from(uuid::Uuid::new_v4().to_string()))
     }));

@@ -131,10 +131,10 @@ fn compile_mode(pattern: &str, must: bool) -> Result<Regex, FuncError> {
 
 /// Go's `strconv.Quote`-or-backquote choice in `MustCompile`'s message (`quote` helper of regexp).
 fn go_backquote(s: &str) -> String {
-    if s.contains('`') || s.chars().any(|c| c.is_control() && c != '\t') {
-        super::sprig_strings::go_quote(s)
-    } else {
+    if gotmpl::value::gofmt::can_backquote(s.as_bytes()) {
         format!("`{s}`")
+    } else {
+        super::sprig_strings::go_quote(s)
     }
 }
 
@@ -165,10 +165,14 @@ fn go_error_text(pattern: &str, e: &regex::Error) -> String {
             "invalid escape sequence",
             at(span.start.offset, span.end.offset),
         ),
-        K::RepetitionMissing => (
-            "missing argument to repetition operator",
-            at(span.start.offset, span.end.offset),
-        ),
+        K::RepetitionMissing => {
+            // The crate's span may be empty; Go names the operator itself.
+            let end = span.end.offset.max(span.start.offset + 1);
+            (
+                "missing argument to repetition operator",
+                at(span.start.offset, end),
+            )
+        }
         K::RepetitionCountInvalid => (
             "invalid repeat count",
             at(span.start.offset, span.end.offset),

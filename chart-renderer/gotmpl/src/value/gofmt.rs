@@ -5,9 +5,15 @@
 //! argument indexes) and every `%!…` error form. Helper formatters Go takes from `strconv`
 //! (`FormatFloat`, `Quote`, `QuoteRune`, `IsPrint`) are public because Sprig/Helm functions need them too.
 //!
-//! Floating-point digits come from Rust's own float formatting, which (like Go's `strconv`) produces the
-//! shortest round-tripping digits for `{:e}` and exact, round-half-even digits for an explicit precision;
+//! Floating-point digits come from `ryu` (shortest round-tripping digits, the algorithm Go's `strconv`
+//! uses too) and from Rust's own formatting for an explicit precision (exact, round-half-even, like Go);
 //! only the layout (exponent form, `%g` thresholds, padding, flags) is done here.
+//!
+//! Known approximations (no Go reflection behind an [`crate::Object`]): an object prints as its
+//! `go_format()` text for every verb; string verbs (`%s %q %x %X`) treat that text like a `String()` result,
+//! other verbs give `%!verb(TYPE=TEXT)` where Go would walk the struct's fields. Go prints a non-Stringer
+//! pointer nested in a collection as an address; we print `go_format()` there too. `%p` prints the address
+//! of our shared storage (Go's is just as unpredictable). `%!v(PANIC=…)` cannot occur: nothing here panics.
 //!
 //! The buffer is a `Vec<u8>` because `%s`/`%x` of `[]byte` may carry bytes that are not UTF-8; the public
 //! functions convert to `String` at the end (lossily only in that `[]byte` case).
@@ -255,11 +261,17 @@ struct Decimal {
 }
 
 impl Decimal {
-    /// Parses Rust's `{:e}` output of a non-negative finite number (`d.ddde±x`).
-    fn from_exp_string(s: &str) -> Decimal {
-        let (mant, exp) = s.split_once('e').unwrap_or((s, "0"));
+    /// Parses a non-negative finite number written as `ddd.ddd` with an optional `e±x` exponent (the forms
+    /// Rust's and `ryu`'s formatters produce).
+    fn parse(s: &str) -> Decimal {
+        let (mant, exp) = s.split_once(['e', 'E']).unwrap_or((s, "0"));
         let exp: i64 = exp.parse().unwrap_or(0);
-        let mut digits: Vec<u8> = mant.bytes().filter(u8::is_ascii_digit).collect();
+        let (int_part, frac) = mant.split_once('.').unwrap_or((mant, ""));
+        let mut digits: Vec<u8> = Vec::with_capacity(int_part.len() + frac.len());
+        digits.extend_from_slice(int_part.as_bytes());
+        digits.extend_from_slice(frac.as_bytes());
+        let lead = digits.iter().take_while(|&&d| d == b'0').count();
+        digits.drain(..lead);
         while digits.last() == Some(&b'0') {
             digits.pop();
         }
@@ -268,36 +280,25 @@ impl Decimal {
         }
         Decimal {
             digits,
-            dp: exp + 1,
+            dp: int_part.len() as i64 - lead as i64 + exp,
         }
     }
 
-    /// The shortest digits that read back as `v` (what Go's Ryu-based shortest mode gives).
+    /// The shortest digits that read back as `v`. `ryu` implements the same Ryu algorithm Go's `strconv`
+    /// uses for shortest formatting, and is several times faster than going through `format!`.
     fn shortest(v: f64) -> Decimal {
-        Decimal::from_exp_string(&format!("{:e}", v.abs()))
+        let mut buf = ryu::Buffer::new();
+        Decimal::parse(buf.format_finite(v.abs()))
     }
 
     /// `v` correctly rounded (half to even, on the exact binary value) to `n >= 1` significant digits.
     fn significant(v: f64, n: usize) -> Decimal {
-        Decimal::from_exp_string(&format!("{:.*e}", n.saturating_sub(1), v.abs()))
+        Decimal::parse(&format!("{:.*e}", n.saturating_sub(1), v.abs()))
     }
 
     /// `v` correctly rounded to `prec` digits after the decimal point.
     fn fixed(v: f64, prec: usize) -> Decimal {
-        let s = format!("{:.*}", prec, v.abs());
-        let (int_part, frac) = s.split_once('.').unwrap_or((&s, ""));
-        let mut digits: Vec<u8> = int_part.bytes().chain(frac.bytes()).collect();
-        let mut dp = int_part.len() as i64;
-        let lead = digits.iter().take_while(|&&d| d == b'0').count();
-        digits.drain(..lead);
-        dp -= lead as i64;
-        while digits.last() == Some(&b'0') {
-            digits.pop();
-        }
-        if digits.is_empty() {
-            dp = 0;
-        }
-        Decimal { digits, dp }
+        Decimal::parse(&format!("{:.*}", prec, v.abs()))
     }
 
     fn nd(&self) -> i64 {
