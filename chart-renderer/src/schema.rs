@@ -46,6 +46,7 @@ pub struct SchemaNode {
 
 /// Helm's `ValidateAgainstSchema`: the chart's schema against `values`, then each subchart's against
 /// `values.<subchart name>` (skipped when absent or null). All failures are reported together.
+/// Like Helm, pass the coalesced values (chart defaults merged in), where every subchart has a map.
 pub fn validate_tree(chart: &SchemaNode, values: &Map) -> Result<(), SchemaError> {
     let mut out = String::new();
     collect_tree(chart, values, &mut out);
