@@ -435,37 +435,17 @@ impl PrivKey {
 
     /// The key as an rcgen signer, with the signature algorithm Go picks for it.
     fn key_pair(&self) -> Result<rcgen::KeyPair, String> {
+        // The three key crates share pkcs8's EncodePrivateKey.
+        fn pkcs8(k: &impl p256::pkcs8::EncodePrivateKey) -> Result<Vec<u8>, String> {
+            Ok(k.to_pkcs8_der()
+                .map_err(|e| e.to_string())?
+                .as_bytes()
+                .to_vec())
+        }
         let (der, alg) = match self {
-            PrivKey::Rsa(k) => {
-                use rsa::pkcs8::EncodePrivateKey;
-                (
-                    k.to_pkcs8_der()
-                        .map_err(|e| e.to_string())?
-                        .as_bytes()
-                        .to_vec(),
-                    &rcgen::PKCS_RSA_SHA256,
-                )
-            }
-            PrivKey::Ec(k) => {
-                use p256::pkcs8::EncodePrivateKey;
-                (
-                    k.to_pkcs8_der()
-                        .map_err(|e| e.to_string())?
-                        .as_bytes()
-                        .to_vec(),
-                    &rcgen::PKCS_ECDSA_P256_SHA256,
-                )
-            }
-            PrivKey::Ed(k) => {
-                use ed25519_dalek::pkcs8::EncodePrivateKey;
-                (
-                    k.to_pkcs8_der()
-                        .map_err(|e| e.to_string())?
-                        .as_bytes()
-                        .to_vec(),
-                    &rcgen::PKCS_ED25519,
-                )
-            }
+            PrivKey::Rsa(k) => (pkcs8(k.as_ref())?, &rcgen::PKCS_RSA_SHA256),
+            PrivKey::Ec(k) => (pkcs8(k)?, &rcgen::PKCS_ECDSA_P256_SHA256),
+            PrivKey::Ed(k) => (pkcs8(k)?, &rcgen::PKCS_ED25519),
             PrivKey::Dsa(_) => {
                 return Err("x509: certificate private key does not implement crypto.Signer".into())
             }
