@@ -59,7 +59,7 @@ def main():
     for kind, fn in KINDS.items():
         lines = COMMON + (JSON_ONLY if kind == "json" else []) + (FILES if kind == "file" else [])
         if kind == "file":
-            lines = FILES + ["a", "a=", "a=missing-file.txt", "a.b=tests/goldens/strvals-files/n.txt"]
+            lines = FILES + ["a", "a=", "a=missing-file.txt", "a=tests/goldens", "a.b=tests/goldens/strvals-files/n.txt"]
         out["cases"][kind] = [run(fn, l) for l in lines]
     with open(os.path.join(CRATE, "tests", "goldens", "strvals.json"), "w") as f:
         f.write('{"helm": %s, "cases": {\n' % json.dumps(out["helm"]))

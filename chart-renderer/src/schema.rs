@@ -46,6 +46,7 @@ pub struct SchemaNode {
 
 /// Helm's `ValidateAgainstSchema`: the chart's schema against `values`, then each subchart's against
 /// `values.<subchart name>` (skipped when absent or null). All failures are reported together.
+/// Like Helm, pass the coalesced values (chart defaults merged in), where every subchart has a map.
 pub fn validate_tree(chart: &SchemaNode, values: &Map) -> Result<(), SchemaError> {
     let mut out = String::new();
     collect_tree(chart, values, &mut out);
@@ -492,6 +493,15 @@ impl<'s> Validation<'s> {
         };
         let got_num = || group_number(inst.as_f64().unwrap_or(0.0));
         let limit = |v: &Json| group_number(v.as_f64().unwrap_or(0.0));
+        // v6's "KEYWORD: got X, want Y" for numeric bounds and for counts.
+        let bound = |kw: &str, want: String| at(format!("{kw}: got {}, want {want}", got_num()));
+        let count = |kw: &str, got: u64, want: u64| {
+            at(format!(
+                "{kw}: got {}, want {}",
+                group_count(got),
+                group_count(want)
+            ))
+        };
         match kind {
             K::Type { .. } => {
                 let want = self
@@ -518,53 +528,17 @@ impl<'s> Validation<'s> {
                     )
                 })
             }
-            K::Minimum { limit: l } => at(format!("minimum: got {}, want {}", got_num(), limit(l))),
-            K::Maximum { limit: l } => at(format!("maximum: got {}, want {}", got_num(), limit(l))),
-            K::ExclusiveMinimum { limit: l } => at(format!(
-                "exclusiveMinimum: got {}, want {}",
-                got_num(),
-                limit(l)
-            )),
-            K::ExclusiveMaximum { limit: l } => at(format!(
-                "exclusiveMaximum: got {}, want {}",
-                got_num(),
-                limit(l)
-            )),
-            K::MultipleOf { multiple_of } => at(format!(
-                "multipleOf: got {}, want {}",
-                got_num(),
-                group_number(*multiple_of)
-            )),
-            K::MinLength { limit: l } => at(format!(
-                "minLength: got {}, want {}",
-                group_count(str_len(inst)),
-                group_count(*l)
-            )),
-            K::MaxLength { limit: l } => at(format!(
-                "maxLength: got {}, want {}",
-                group_count(str_len(inst)),
-                group_count(*l)
-            )),
-            K::MinItems { limit: l } => at(format!(
-                "minItems: got {}, want {}",
-                group_count(arr_len(inst)),
-                group_count(*l)
-            )),
-            K::MaxItems { limit: l } => at(format!(
-                "maxItems: got {}, want {}",
-                group_count(arr_len(inst)),
-                group_count(*l)
-            )),
-            K::MinProperties { limit: l } => at(format!(
-                "minProperties: got {}, want {}",
-                group_count(obj_len(inst)),
-                group_count(*l)
-            )),
-            K::MaxProperties { limit: l } => at(format!(
-                "maxProperties: got {}, want {}",
-                group_count(obj_len(inst)),
-                group_count(*l)
-            )),
+            K::Minimum { limit: l } => bound("minimum", limit(l)),
+            K::Maximum { limit: l } => bound("maximum", limit(l)),
+            K::ExclusiveMinimum { limit: l } => bound("exclusiveMinimum", limit(l)),
+            K::ExclusiveMaximum { limit: l } => bound("exclusiveMaximum", limit(l)),
+            K::MultipleOf { multiple_of } => bound("multipleOf", group_number(*multiple_of)),
+            K::MinLength { limit: l } => count("minLength", str_len(inst), *l),
+            K::MaxLength { limit: l } => count("maxLength", str_len(inst), *l),
+            K::MinItems { limit: l } => count("minItems", arr_len(inst), *l),
+            K::MaxItems { limit: l } => count("maxItems", arr_len(inst), *l),
+            K::MinProperties { limit: l } => count("minProperties", obj_len(inst), *l),
+            K::MaxProperties { limit: l } => count("maxProperties", obj_len(inst), *l),
             K::Pattern { pattern } => at(format!(
                 "{} does not match pattern {}",
                 v6_quote(inst.as_str().unwrap_or("")),

@@ -14,7 +14,6 @@
 //! how `a=1,a.b=2` fails with `unable to parse key: interface conversion: …`; that text is kept.
 
 use gotmpl::{Map, Value};
-use std::fmt::Write as _;
 use thiserror::Error;
 
 /// Helm's highest list index (`strvals.MaxIndex`).
@@ -145,22 +144,26 @@ fn merge_value(dest: &Map, key: String, value: Value) {
     dest.insert(key, value);
 }
 
-/// Go's `os.ReadFile` for `--set-file` (stdin `-` and URL getters are not supported here).
+/// Helm's `readFile` for `--set-file`: `-` is standard input, anything else a local path (Helm's
+/// `http(s)://` getters are not supported here).
 fn read_file(path: &str) -> Result<String, String> {
+    if path.trim() == "-" {
+        let mut buf = Vec::new();
+        std::io::Read::read_to_end(&mut std::io::stdin(), &mut buf)
+            .map_err(|e| format!("read /dev/stdin: {e}"))?;
+        return Ok(crate::funcs::encoding::go_string(buf));
+    }
     std::fs::read(path)
-        .map(|b| String::from_utf8_lossy(&b).into_owned())
+        .map(crate::funcs::encoding::go_string)
         .map_err(|e| {
-            let why = match e.kind() {
-                std::io::ErrorKind::NotFound => "no such file or directory".to_string(),
-                std::io::ErrorKind::PermissionDenied => "permission denied".to_string(),
-                std::io::ErrorKind::IsADirectory => "is a directory".to_string(),
-                _ => e.to_string(),
+            // Go's *PathError text: `open PATH: REASON` (`read PATH: …` once the file is open).
+            let (op, why) = match e.kind() {
+                std::io::ErrorKind::NotFound => ("open", "no such file or directory".to_string()),
+                std::io::ErrorKind::PermissionDenied => ("open", "permission denied".to_string()),
+                std::io::ErrorKind::IsADirectory => ("read", "is a directory".to_string()),
+                _ => ("open", e.to_string()),
             };
-            if e.kind() == std::io::ErrorKind::IsADirectory {
-                format!("read {path}: {why}")
-            } else {
-                format!("open {path}: {why}")
-            }
+            format!("{op} {path}: {why}")
         })
 }
 
@@ -193,51 +196,18 @@ fn conversion_error(found: &Value, want: &str) -> Failure {
 const LIST_T: &str = "[]interface {}";
 const MAP_T: &str = "map[string]interface {}";
 
-/// Go's `strconv.Quote` (what `%q` prints for a string).
+/// Go's `%q` of a string (`strconv.Quote`), from gotmpl's Go-exact fmt.
 pub(crate) fn go_quote(s: &str) -> String {
-    let mut out = String::from("\"");
-    for c in s.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\u{7}' => out.push_str("\\a"),
-            '\u{8}' => out.push_str("\\b"),
-            '\u{c}' => out.push_str("\\f"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            '\u{b}' => out.push_str("\\v"),
-            c if (c as u32) < 0x20 || c == '\u{7f}' => {
-                let _ = write!(out, "\\x{:02x}", c as u32);
-            }
-            c if c.is_control() => {
-                let _ = if (c as u32) > 0xffff {
-                    write!(out, "\\U{:08x}", c as u32)
-                } else {
-                    write!(out, "\\u{:04x}", c as u32)
-                };
-            }
-            c => out.push(c),
-        }
-    }
-    out.push('"');
-    out
+    gotmpl::value::gofmt::sprintf("%q", &[Value::from(s)])
 }
 
 /// What `%q` prints for a `[]rune`: each rune as a quoted character literal, Go slice style.
 fn go_quote_runes(rs: &[char]) -> String {
-    let items: Vec<String> = rs
+    let runes = rs
         .iter()
-        .map(|&c| match c {
-            '\'' => "'\\''".to_string(),
-            '\\' => "'\\\\'".to_string(),
-            c => {
-                let q = go_quote(&c.to_string());
-                format!("'{}'", &q[1..q.len() - 1].replace("\\\"", "\""))
-            }
-        })
+        .map(|&c| Value::Int(i64::from(u32::from(c))))
         .collect();
-    format!("[{}]", items.join(" "))
+    gotmpl::value::gofmt::sprintf("%q", &[Value::list(runes)])
 }
 
 /// Go's `strconv.Atoi` with its error text.
@@ -642,14 +612,7 @@ pub(crate) fn go_json_error(e: &serde_json::Error, text: &str) -> String {
 }
 
 fn go_char_quote(c: char) -> String {
-    match c {
-        '\'' => "'\\''".into(),
-        '"' => "'\"'".into(),
-        c => {
-            let q = go_quote(&c.to_string());
-            format!("'{}'", &q[1..q.len() - 1])
-        }
-    }
+    gotmpl::value::gofmt::sprintf("%q", &[Value::Int(i64::from(u32::from(c)))])
 }
 
 #[cfg(test)]

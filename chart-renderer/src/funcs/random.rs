@@ -5,6 +5,7 @@
 //! Sprig draws the strings from `crypto/rand` through goutils' `CryptoRandom*`: the same alphabets are
 //! used here with the OS generator.
 
+use crate::funcs::args::int_arg;
 use base64::Engine as _;
 use gotmpl::{FuncError, FuncMap, Function, ParamType, Value};
 use rand::{Rng, RngCore};
@@ -17,21 +18,21 @@ const ALNUM: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz01234
 pub fn register(m: &mut FuncMap) {
     const I: &[ParamType] = &[ParamType::Int];
     m.insert(Function::pure("randAlphaNum", I, None, |a| {
-        Ok(random_string(count(a), ALNUM))
+        Ok(random_string(int_arg(&a[0]), ALNUM))
     }));
     m.insert(Function::pure("randAlpha", I, None, |a| {
-        Ok(random_string(count(a), ALPHA))
+        Ok(random_string(int_arg(&a[0]), ALPHA))
     }));
     m.insert(Function::pure("randNumeric", I, None, |a| {
-        Ok(random_string(count(a), DIGITS))
+        Ok(random_string(int_arg(&a[0]), DIGITS))
     }));
     m.insert(Function::pure("randAscii", I, None, |a| {
         // goutils' CryptoRandomAscii: printable ASCII, space (32) to tilde (126).
         let printable: Vec<u8> = (32u8..=126).collect();
-        Ok(random_string(count(a), &printable))
+        Ok(random_string(int_arg(&a[0]), &printable))
     }));
     m.insert(Function::pure("randBytes", I, None, |a| {
-        let n = usize::try_from(count(a))
+        let n = usize::try_from(int_arg(&a[0]))
             .map_err(|_| FuncError("runtime error: makeslice: len out of range".into()))?;
         let mut buf = vec![0u8; n];
         rand::rngs::OsRng.fill_bytes(&mut buf);
@@ -44,11 +45,7 @@ pub fn register(m: &mut FuncMap) {
         &[ParamType::Int, ParamType::Int],
         None,
         |a| {
-            let int_at = |i: usize| match a.get(i) {
-                Some(Value::Int(n) | Value::Int64(n)) => *n,
-                _ => 0,
-            };
-            let (min, max) = (int_at(0), int_at(1));
+            let (min, max) = (int_arg(&a[0]), int_arg(&a[1]));
             // Go: rand.Intn(max-min)+min, which panics unless max-min > 0.
             match max.checked_sub(min) {
                 Some(span) if span > 0 => Ok(Value::Int(
@@ -67,14 +64,6 @@ pub fn register(m: &mut FuncMap) {
     m.insert(Function::pure("uuidv4", &[], None, |_| {
         Ok(Value::from(uuid::Uuid::new_v4().to_string()))
     }));
-}
-
-/// The `int` argument (the executor has converted it already).
-fn count(a: &[Value]) -> i64 {
-    match a.first() {
-        Some(Value::Int(n) | Value::Int64(n)) => *n,
-        _ => 0,
-    }
 }
 
 /// `count` characters drawn uniformly from `alphabet`; goutils returns an error (ignored by Sprig, so
