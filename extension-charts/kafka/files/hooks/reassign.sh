@@ -40,6 +40,6 @@ until kafka kafka-reassign-partitions --reassignment-json-file "$work/plan.json"
   ! grep -q 'in progress' "$work/verify.out"; do
   tries=$((tries + 1))
   [ "$tries" -lt "${HOIST_REASSIGN_POLLS:-1440}" ] || die "reassignment still running: $(tail -3 "$work/verify.out")"
-  sleep 5
+  sleep "${HOIST_REASSIGN_INTERVAL:-5}"
 done
 echo "reassigned onto $brokers"
