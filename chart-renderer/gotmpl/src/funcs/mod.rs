@@ -51,7 +51,10 @@ impl ParamType {
     }
     /// Go's `canBeNil`: a nil argument becomes the zero value of these types instead of an error.
     pub fn can_be_nil(self) -> bool {
-        matches!(self, ParamType::Any | ParamType::List | ParamType::Map | ParamType::Bytes)
+        matches!(
+            self,
+            ParamType::Any | ParamType::List | ParamType::Map | ParamType::Bytes
+        )
     }
 }
 
@@ -114,7 +117,12 @@ impl Function {
         variadic: Option<ParamType>,
         body: impl Fn(&mut dyn CallContext, &[Value]) -> FuncResult + Send + Sync + 'static,
     ) -> Self {
-        Function { name: Arc::from(name), params, variadic, body: Arc::new(body) }
+        Function {
+            name: Arc::from(name),
+            params,
+            variadic,
+            body: Arc::new(body),
+        }
     }
     /// A function that does not need the running template.
     pub fn pure(
@@ -129,7 +137,11 @@ impl Function {
 
 impl fmt::Debug for Function {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "Function({}/{:?}/{:?})", self.name, self.params, self.variadic)
+        write!(
+            f,
+            "Function({}/{:?}/{:?})",
+            self.name, self.params, self.variadic
+        )
     }
 }
 

@@ -57,7 +57,11 @@ impl Map {
     }
     /// A sorted snapshot of the entries; see [`Map::keys`] for why it is a copy.
     pub fn entries(&self) -> Vec<(String, Value)> {
-        self.0.read().iter().map(|(k, v)| (k.clone(), v.clone())).collect()
+        self.0
+            .read()
+            .iter()
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect()
     }
     /// Read access for code that must not copy (printing, serialising).
     pub fn read(&self) -> parking_lot::RwLockReadGuard<'_, MapInner> {
@@ -76,7 +80,13 @@ impl Map {
     }
     /// A new map with every nested map and list copied (Sprig's `deepCopy`).
     pub fn deep_copy(&self) -> Map {
-        Map::from_inner(self.0.read().iter().map(|(k, v)| (k.clone(), v.deep_copy())).collect())
+        Map::from_inner(
+            self.0
+                .read()
+                .iter()
+                .map(|(k, v)| (k.clone(), v.deep_copy()))
+                .collect(),
+        )
     }
 }
 
@@ -124,6 +134,7 @@ pub enum Value {
 }
 
 impl Value {
+    #[allow(clippy::should_implement_trait)] // infallible constructor, not a parser
     pub fn from_str(s: &str) -> Value {
         Value::String(Arc::from(s))
     }
@@ -228,9 +239,11 @@ impl Value {
             serde_json::Value::Number(n) => Value::Float(n.as_f64().unwrap_or(f64::NAN)),
             serde_json::Value::String(s) => Value::from_str(s),
             serde_json::Value::Array(a) => Value::List(a.iter().map(Value::from_json).collect()),
-            serde_json::Value::Object(o) => {
-                Value::Map(o.iter().map(|(k, v)| (k.clone(), Value::from_json(v))).collect())
-            }
+            serde_json::Value::Object(o) => Value::Map(
+                o.iter()
+                    .map(|(k, v)| (k.clone(), Value::from_json(v)))
+                    .collect(),
+            ),
         }
     }
 
@@ -247,10 +260,15 @@ impl Value {
                 .unwrap_or(serde_json::Value::Null),
             Value::String(s) => serde_json::Value::String(s.to_string()),
             // Go's json.Marshal encodes []byte as base64; callers that care handle Bytes themselves.
-            Value::Bytes(b) => serde_json::Value::Array(b.iter().map(|x| serde_json::Value::from(*x)).collect()),
+            Value::Bytes(b) => {
+                serde_json::Value::Array(b.iter().map(|x| serde_json::Value::from(*x)).collect())
+            }
             Value::List(l) => serde_json::Value::Array(l.iter().map(Value::to_json).collect()),
             Value::Map(m) => serde_json::Value::Object(
-                m.read().iter().map(|(k, v)| (k.clone(), v.to_json())).collect(),
+                m.read()
+                    .iter()
+                    .map(|(k, v)| (k.clone(), v.to_json()))
+                    .collect(),
             ),
             Value::Object(o) => o.to_json(),
         }

@@ -1,1 +1,0 @@
-//! PLACEHOLDER — filled by its own work item.

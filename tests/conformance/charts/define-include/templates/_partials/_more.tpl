@@ -1,0 +1,1 @@
+{{- define "di.fromSubdir" -}}from-subdir {{ .Template.Name }}{{- end -}}

@@ -1,0 +1,2 @@
+{{- define "di.overridable" -}}override wins{{- end -}}
+rendered-tpl-file: {{ include "di.name" . }}
