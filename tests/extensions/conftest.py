@@ -8,6 +8,7 @@ test outcome.
 from __future__ import annotations
 
 import os
+import signal
 import shutil
 import socket
 import subprocess
@@ -104,6 +105,8 @@ class Procs:
         return p
 
     def stop(self, p: subprocess.Popen, timeout: float = 20) -> None:
+        """TERM (then KILL) the process group this test started for p, so
+        servers a start script forked go too."""
         if p.poll() is None:
             p.terminate()
             try:
@@ -111,6 +114,10 @@ class Procs:
             except subprocess.TimeoutExpired:
                 p.kill()
                 p.wait()
+        try:
+            os.killpg(p.pid, signal.SIGTERM)  # its own session: pgid == pid
+        except ProcessLookupError:
+            pass
 
     def stop_all(self) -> None:
         for p in reversed(self.procs):

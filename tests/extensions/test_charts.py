@@ -238,3 +238,25 @@ def test_parameters_land_in_rendered_config(chart):
             files |= set(d.get("data", {}))
     for p in annotation(chart, "parameters"):
         assert p["file"] in files, p
+
+
+def test_redis_standalone_refuses_more_than_one_member():
+    import helm_python as helm
+    with pytest.raises(helm.HelmError) as err:
+        render("redis", {"hoist": {"replicas": 3}})
+    assert "topology: replication" in str(err.value)
+    docs = documents(render("redis", {"topology": "replication", "hoist": {"replicas": 3}}))
+    sts = next(d for d in docs if d["kind"] == "StatefulSet")
+    assert sts["spec"]["replicas"] == 3
+    assert [c["name"] for c in sts["spec"]["template"]["spec"]["containers"]] == ["redis", "sentinel"]
+
+
+def test_kafka_cluster_id_is_a_valid_kraft_id():
+    """Without a fixed id the chart generates one Kafka accepts: 22 characters
+    of URL-safe base64 (a 128-bit UUID)."""
+    import base64
+    docs = documents(render("kafka", {}))
+    secret = next(d for d in docs if d["kind"] == "Secret")
+    cluster_id = base64.b64decode(secret["data"]["cluster-id"]).decode()
+    assert re.fullmatch(r"[A-Za-z0-9_-]{22}", cluster_id)
+    assert len(base64.urlsafe_b64decode(cluster_id + "==")) == 16

@@ -33,6 +33,9 @@ helm.sh/chart: {{ printf "%s-%s" .Chart.Name .Chart.Version }}
 {{- end -}}
 
 {{- define "redis.replicas" -}}
+{{- if and (not (include "redis.replication" .)) (gt (.Values.hoist.replicas | int) 1) -}}
+{{- fail "redis: topology standalone runs exactly one member; set spec.values.topology: replication for more" -}}
+{{- end -}}
 {{- if eq .Values.hoist.state "Stopped" -}}0
 {{- else if include "redis.replication" . -}}{{ .Values.hoist.replicas | int }}
 {{- else -}}1
