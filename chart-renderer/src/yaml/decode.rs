@@ -1217,11 +1217,16 @@ fn to_json_value_inner(v: GoVal) -> Result<Value, YamlError> {
         GoVal::Map(m) => {
             // Key errors come before value errors in sigs.k8s.io/yaml (conversion, then json.Marshal).
             let mut keys = Vec::with_capacity(m.entries.len());
-            for (k, v) in &m.entries {
-                keys.push(key_string(k, v)?);
+            let mut values = Vec::with_capacity(m.entries.len());
+            for (k, v) in m.entries {
+                keys.push(match k {
+                    GoKey::Str(s) => s,
+                    other => key_string(&other, &v)?,
+                });
+                values.push(v);
             }
             let mut inner = gotmpl::value::MapInner::new();
-            for (ks, (_, v)) in keys.into_iter().zip(m.entries) {
+            for (ks, v) in keys.into_iter().zip(values) {
                 inner.insert(ks, to_json_value(v)?);
             }
             Value::Map(Map::from_inner(inner))

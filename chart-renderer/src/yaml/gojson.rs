@@ -225,7 +225,8 @@ fn write_json_inner(
             out.push(']');
         }
         Value::Map(m) => {
-            let entries = m.entries();
+            // Read in place (no copy of the entries); nested maps take their own read locks.
+            let entries = m.read();
             if entries.is_empty() {
                 out.push_str("{}");
                 return Ok(());
@@ -301,24 +302,33 @@ fn write_serde(
 /// `\u00XX`, U+2028/U+2029 escaped, and `<>&` escaped when `html` is set.
 pub fn write_json_string(out: &mut String, s: &str, html: bool) {
     out.push('"');
-    for c in s.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            '<' | '>' | '&' if html => {
-                let _ = write!(out, "\\u00{:02x}", c as u32);
-            }
-            '\u{2028}' => out.push_str("\\u2028"),
-            '\u{2029}' => out.push_str("\\u2029"),
-            c if (c as u32) < 0x20 => {
-                let _ = write!(out, "\\u00{:02x}", c as u32);
-            }
-            c => out.push(c),
+    // Copy runs of characters that need no escaping in one go.
+    let mut run_start = 0;
+    for (i, c) in s.char_indices() {
+        let esc: Option<&str> = match c {
+            '"' => Some("\\\""),
+            '\\' => Some("\\\\"),
+            '\n' => Some("\\n"),
+            '\r' => Some("\\r"),
+            '\t' => Some("\\t"),
+            '<' if html => Some("\\u003c"),
+            '>' if html => Some("\\u003e"),
+            '&' if html => Some("\\u0026"),
+            '\u{2028}' => Some("\\u2028"),
+            '\u{2029}' => Some("\\u2029"),
+            c if (c as u32) < 0x20 => Some(""),
+            _ => None,
+        };
+        let Some(esc) = esc else { continue };
+        out.push_str(&s[run_start..i]);
+        if esc.is_empty() {
+            let _ = write!(out, "\\u00{:02x}", c as u32);
+        } else {
+            out.push_str(esc);
         }
+        run_start = i + c.len_utf8();
     }
+    out.push_str(&s[run_start..]);
     out.push('"');
 }
 
