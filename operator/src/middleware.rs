@@ -27,6 +27,7 @@ pub struct Middleware {
     pub kind: String,
     #[serde(default)]
     pub metadata: ObjectMeta,
+    #[serde(default)]
     pub spec: MiddlewareSpec,
 }
 
@@ -36,7 +37,7 @@ pub struct Middleware {
 #[serde(rename_all = "camelCase")]
 pub struct MiddlewareSpec {
     /// The extension name (`redis`, `postgresql`, …).
-    #[serde(rename = "type")]
+    #[serde(rename = "type", default)]
     pub kind: String,
     #[serde(default)]
     pub version: Option<String>,
