@@ -279,6 +279,24 @@ def fuzz_cases():
 
 CASES += fuzz_cases()
 
+def regex_fuzz_cases():
+    """Random small patterns over Go RE2 syntax (classes, Perl escapes, repeats, groups, flags)."""
+    import random
+    rng = random.Random(7)
+    atoms = ["a", "b", ".", "\\d", "\\w", "\\s", "\\D", "\\W", "\\S", "[a-c]", "[^a]", "[\\d_]", "[\\s\\w]",
+             "[[:alpha:]]", "\\.", "x{2}", "b{1,}", "(a|b)", "(?i:A)", "^", "$", "\\b", "é", "[é-ü]", "{", "}", "a{,2}"]
+    quant = ["", "", "*", "+", "?", "*?", "+?", "{1,2}"]
+    inputs = ["abc aab_1 é2\tÉx", "xx b.a{", "A1 a-b\u00a0c", "", "bbb aaa 123"]
+    out = []
+    for _ in range(60):
+        pat = "".join(rng.choice(atoms) + rng.choice(quant) for _ in range(rng.randint(1, 4)))
+        text = rng.choice(inputs)
+        out.append(("mustRegexFindAll", [pat, text, -1]))
+        out.append(("mustRegexReplaceAll", ["(" + pat + ")", text, "<$1>"]))
+    return out
+
+CASES += regex_fuzz_cases()
+
 # Calls on chart values, which Helm reads from YAML through JSON (every number a float64); the Rust
 # side builds the same values with `Value::from_json`.
 VALUES = {"f": 3.0, "half": 2.5, "big": 1000000, "neg": -7, "s": "text", "zero": 0, "empty": "", "flag": True,
@@ -314,6 +332,10 @@ CAPABILITY_TEMPLATES = [
   "{{ trimPrefix \"v\" .Capabilities.KubeVersion.Version }}", "{{ semver .Capabilities.KubeVersion.Version }}",
   "{{ (semver .Capabilities.KubeVersion.Version).Minor }}",
 ]
+
+# The template timed by `sprig_heavy_template_throughput` (its output is checked against this golden).
+PERF_TEMPLATE = open(os.path.join(os.path.dirname(os.path.abspath(__file__)), "sprig_perf_template.yaml")).read()
+PERF_VALUES = {"name": "my-application", "image": "Repo/Img", "tag": 1.5, "replicas": 2}
 
 def render_one(tmpl, chart_dir, values=None):
     with open(os.path.join(chart_dir, "templates", "t.yaml"), "w") as f:
@@ -359,11 +381,15 @@ def main():
     for tmpl in CAPABILITY_TEMPLATES:
         out, err = render_one(tmpl, chart_dir)
         with_capabilities.append({"template": tmpl, "out": out} if err is None else {"template": tmpl, "error": err})
+    perf_out, perf_err = render_one(PERF_TEMPLATE, chart_dir, PERF_VALUES)
+    if perf_err is not None:
+        sys.exit("perf template failed in Helm: %s" % perf_err)
     path = os.path.join(root, "chart-renderer", "tests", "goldens", "sprig_goldens.json")
     with open(path, "w") as f:
         json.dump({"generator": "hack/sprig_goldens.py", "helm": "helm-python-sdk 0.2.2 (Helm v4.2.3)", "cases": results, "scripts": scripts,
                    "values": VALUES, "with_values": with_values,
-                   "with_capabilities": with_capabilities},
+                   "with_capabilities": with_capabilities,
+                   "perf": {"template": PERF_TEMPLATE, "values": PERF_VALUES, "out": perf_out}},
                   f, indent=1, ensure_ascii=False)
         f.write("\n")
     print("wrote %d cases to %s" % (len(results), path))

@@ -127,7 +127,7 @@ pub fn load_with(path: &Path, limits: &LoadLimits) -> Result<Arc<Chart>, LoadErr
     load_archive(&bytes, limits, 0).map(Arc::new)
 }
 
-/// Helm's `EnsureArchive`: a friendlier error when the file is not gzip at all.
+/// Helm's `EnsureArchive`: a friendlier error when the file is not gzip at all, naming what it looks like.
 fn ensure_archive(name: &str, bytes: &[u8]) -> Result<(), LoadError> {
     if bytes.starts_with(&[0x1f, 0x8b, 0x08]) {
         return Ok(());
@@ -138,8 +138,83 @@ fn ensure_archive(name: &str, bytes: &[u8]) -> Result<(), LoadError> {
         )));
     }
     Err(LoadError::Archive(format!(
-        "file '{name}' does not appear to be a gzipped archive"
+        "file '{name}' does not appear to be a gzipped archive; got '{}'",
+        sniff_content_type(bytes)
     )))
+}
+
+/// The common cases of Go's `http.DetectContentType` as Helm calls it: on a zero-padded 512-byte buffer,
+/// so any file shorter than that counts as binary unless a signature matches first (checked with the
+/// reference engine: a 5-byte text file is `application/octet-stream`).
+fn sniff_content_type(bytes: &[u8]) -> &'static str {
+    let mut buf = [0u8; 512];
+    let n = bytes.len().min(512);
+    buf[..n].copy_from_slice(&bytes[..n]);
+    let trimmed = {
+        let start = buf
+            .iter()
+            .position(|b| !matches!(b, b'\t' | b'\n' | 0x0c | b'\r' | b' '))
+            .unwrap_or(buf.len());
+        &buf[start..]
+    };
+    const HTML: &[&[u8]] = &[
+        b"<!DOCTYPE HTML",
+        b"<HTML",
+        b"<HEAD",
+        b"<SCRIPT",
+        b"<IFRAME",
+        b"<H1",
+        b"<DIV",
+        b"<FONT",
+        b"<TABLE",
+        b"<A",
+        b"<STYLE",
+        b"<TITLE",
+        b"<B",
+        b"<BODY",
+        b"<BR",
+        b"<P",
+        b"<!--",
+    ];
+    for sig in HTML {
+        if trimmed.len() > sig.len()
+            && trimmed[..sig.len()].eq_ignore_ascii_case(sig)
+            && matches!(trimmed[sig.len()], b' ' | b'>')
+        {
+            return "text/html; charset=utf-8";
+        }
+    }
+    if trimmed.starts_with(b"<?xml") {
+        return "text/xml; charset=utf-8";
+    }
+    let signatures: &[(&[u8], &'static str)] = &[
+        (b"%PDF-", "application/pdf"),
+        (b"\xFE\xFF", "text/plain; charset=utf-16be"),
+        (b"\xFF\xFE", "text/plain; charset=utf-16le"),
+        (b"\xEF\xBB\xBF", "text/plain; charset=utf-8"),
+        (b"GIF87a", "image/gif"),
+        (b"GIF89a", "image/gif"),
+        (b"\x89PNG\x0D\x0A\x1A\x0A", "image/png"),
+        (b"\xFF\xD8\xFF", "image/jpeg"),
+        (b"BM", "image/bmp"),
+        (b"PK\x03\x04", "application/zip"),
+        (b"Rar!\x1A\x07\x00", "application/x-rar-compressed"),
+        (b"Rar!\x1A\x07\x01\x00", "application/x-rar-compressed"),
+        (b"\x00\x61\x73\x6D", "application/wasm"),
+    ];
+    for (sig, ct) in signatures {
+        if buf.starts_with(sig) {
+            return ct;
+        }
+    }
+    let binary = buf
+        .iter()
+        .any(|b| matches!(b, 0x00..=0x08 | 0x0B | 0x0E..=0x1A | 0x1C..=0x1F));
+    if binary {
+        "application/octet-stream"
+    } else {
+        "text/plain; charset=utf-8"
+    }
 }
 
 /// Loads a chart archive (`.tgz`) from memory.
@@ -151,6 +226,15 @@ pub fn load_archive(bytes: &[u8], limits: &LoadLimits, depth: usize) -> Result<C
 /// Helm's `LoadArchiveFiles`: reads every regular file of a gzipped tar, dropping the top directory, with
 /// its path security checks.
 pub fn archive_files(bytes: &[u8], limits: &LoadLimits) -> Result<Vec<BufferedFile>, LoadError> {
+    // Go's gzip.NewReader reads the 10-byte header first; its errors are what Helm reports.
+    match bytes.len() {
+        0 => return Err(LoadError::Archive("EOF".into())),
+        1..=9 => return Err(LoadError::Archive("unexpected EOF".into())),
+        _ if !bytes.starts_with(&[0x1f, 0x8b, 0x08]) => {
+            return Err(LoadError::Archive("gzip: invalid header".into()))
+        }
+        _ => {}
+    }
     let gz = flate2::read::GzDecoder::new(bytes);
     let mut ar = tar::Archive::new(gz);
     let arch_err = |e: std::io::Error| LoadError::Archive(e.to_string());
@@ -822,6 +906,21 @@ mod tests {
         assert_eq!(go_match("a\\", "a"), Err(BadPattern));
         assert_eq!(go_match("templates/.?*", "templates/.x"), Ok(true));
         assert_eq!(go_match("templates/.?*", "templates/."), Ok(false));
+    }
+
+    #[test]
+    fn content_sniffing_like_helm() {
+        // Expected types from the reference engine's EnsureArchive messages.
+        assert_eq!(sniff_content_type(b"hello"), "application/octet-stream");
+        assert_eq!(
+            sniff_content_type(b"<html><body>x</body></html>"),
+            "text/html; charset=utf-8"
+        );
+        assert_eq!(sniff_content_type(b"PK\x03\x04zz"), "application/zip");
+        assert_eq!(
+            sniff_content_type(&[b'a'; 600]),
+            "text/plain; charset=utf-8"
+        );
     }
 
     #[test]

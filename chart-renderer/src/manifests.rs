@@ -355,8 +355,16 @@ mod tests {
 
     #[test]
     fn split_drops_empty_documents_and_leading_space() {
-        let docs = split_manifests("\n\n---\na: 1\n---\n\n---   \nb: 2\n");
+        let docs = split_manifests("\n\n---\na: 1\n---\nb: 2\n");
         assert_eq!(docs, vec!["a: 1".to_string(), "b: 2\n".to_string()]);
+    }
+
+    #[test]
+    fn split_matches_go_when_separators_share_a_newline() {
+        // The separator after `a: 1` eats the blank line, so the next `---` has no newline of its own
+        // before it and stays in the document: Go's regexp.Split gives the same.
+        let docs = split_manifests("---\na: 1\n---\n\n---   \nb: 2\n");
+        assert_eq!(docs, vec!["a: 1".to_string(), "---   \nb: 2\n".to_string()]);
     }
 
     #[test]

@@ -168,8 +168,13 @@ impl RenderError {
     }
 }
 
-/// Parsed template sets, by the identity of the sources they were parsed from.
-type SetCache = HashMap<SetKey, Arc<TemplateSet>>;
+/// Parsed template sets, by the identity of the sources they were parsed from, and the source buffers
+/// that keep those identities valid.
+#[derive(Default)]
+struct SetCache {
+    sets: HashMap<SetKey, Arc<TemplateSet>>,
+    pinned_sources: Vec<Vec<Arc<[u8]>>>,
+}
 
 /// The templates of one processed chart tree: names with their source buffers. The buffers are held so a
 /// pointer in the key can never be reused by another allocation while the entry lives.
@@ -179,7 +184,7 @@ struct SetKey(Vec<(String, usize, usize)>);
 /// Renders charts; keep one per process (or per operator) to reuse parsed templates.
 pub struct Renderer {
     funcs: Arc<FuncMap>,
-    cache: Mutex<(SetCache, Vec<Vec<Arc<[u8]>>>)>,
+    cache: Mutex<SetCache>,
     /// Cached parsed sets at most (a new chart beyond it empties the cache).
     cache_capacity: usize,
 }
@@ -193,7 +198,7 @@ impl Default for Renderer {
 impl std::fmt::Debug for Renderer {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Renderer")
-            .field("cached_sets", &self.cache.lock().0.len())
+            .field("cached_sets", &self.cache.lock().sets.len())
             .finish()
     }
 }
@@ -333,7 +338,7 @@ impl Renderer {
     pub fn new() -> Self {
         Renderer {
             funcs: Arc::new(engine_funcs()),
-            cache: Mutex::new((HashMap::new(), Vec::new())),
+            cache: Mutex::new(SetCache::default()),
             cache_capacity: 64,
         }
     }
@@ -435,7 +440,7 @@ impl Renderer {
                 .map(|j| (j.name.clone(), j.source.as_ptr() as usize, j.source.len()))
                 .collect(),
         );
-        if let Some(set) = self.cache.lock().0.get(&key) {
+        if let Some(set) = self.cache.lock().sets.get(&key) {
             return Ok(set.clone());
         }
         let mut ordered: Vec<&TemplateJob> = jobs.iter().collect();
@@ -453,13 +458,13 @@ impl Renderer {
         }
         let set = Arc::new(set);
         let mut cache = self.cache.lock();
-        if cache.0.len() >= self.cache_capacity {
-            cache.0.clear();
-            cache.1.clear();
+        if cache.sets.len() >= self.cache_capacity {
+            cache.sets.clear();
+            cache.pinned_sources.clear();
         }
-        cache.0.insert(key, set.clone());
+        cache.sets.insert(key, set.clone());
         cache
-            .1
+            .pinned_sources
             .push(jobs.iter().map(|j| j.source.clone()).collect());
         Ok(set)
     }

@@ -26,6 +26,12 @@ fn norm_numbers(v: &J) -> J {
     norm(v)
 }
 
+fn names(files: &[chart_renderer::chart::File]) -> J {
+    let mut v: Vec<&str> = files.iter().map(|f| f.name.as_str()).collect();
+    v.sort();
+    serde_json::json!(v)
+}
+
 #[test]
 fn directory_load_errors_and_metadata_match_helm() {
     let golden = read_json("goldens/loader.json");
@@ -39,12 +45,16 @@ fn directory_load_errors_and_metadata_match_helm() {
             case.get("error").and_then(J::as_str),
         ) {
             (Err(e), Some(expected)) if e.to_string() == expected => {}
-            (Ok(c), None) if norm(&c.metadata.to_json()) == norm(&case["metadata"]) => {}
+            (Ok(c), None)
+                if norm(&c.metadata.to_json()) == norm(&case["metadata"])
+                    && names(&c.files) == case["file_names"]
+                    && names(&c.templates) == case["template_names"] => {}
             (ours, _) => diffs.push(format!(
-                "{name}: helm {:?}/{}; ours {:?}",
+                "{name}: helm {:?}/{}/{}; ours {:?}",
                 case.get("error"),
                 case["metadata"],
-                ours.map(|c| c.metadata.to_json())
+                case["file_names"],
+                ours.map(|c| (c.metadata.to_json(), names(&c.files), names(&c.templates)))
             )),
         }
     }

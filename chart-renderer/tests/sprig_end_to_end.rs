@@ -231,3 +231,36 @@ fn sprig_calls_on_helm_objects_render_like_helm() {
         failures.join("\n")
     );
 }
+
+/// A rough throughput figure for a Sprig-heavy template (`hack/sprig_perf_template.yaml`); its output is
+/// first checked against Helm's. Run with
+/// `cargo test --release --test sprig_end_to_end -- --ignored --nocapture`.
+#[test]
+#[ignore = "timing figure, not a check"]
+fn sprig_heavy_template_throughput() {
+    let doc: Json =
+        serde_json::from_str(include_str!("goldens/sprig_goldens.json")).expect("goldens parse");
+    let perf = &doc["perf"];
+    let mut set = TemplateSet::new(Arc::new(helm_funcs()));
+    set.add(NAME, perf["template"].as_str().expect("template"))
+        .expect("parse");
+    let dot = Value::Map(
+        [("Values".to_string(), Value::from_json(&perf["values"]))]
+            .into_iter()
+            .collect(),
+    );
+    let opts = ExecOptions {
+        missing_key: MissingKey::Zero,
+        ..ExecOptions::default()
+    };
+    let first = set.execute(NAME, dot.clone(), &opts).expect("render");
+    assert_eq!(first, perf["out"].as_str().expect("out"));
+    let n = 20_000;
+    let start = std::time::Instant::now();
+    let mut bytes = 0;
+    for _ in 0..n {
+        bytes += set.execute(NAME, dot.clone(), &opts).expect("render").len();
+    }
+    let per = start.elapsed() / n;
+    println!("{per:?} per render ({bytes} bytes total)");
+}

@@ -1,5 +1,6 @@
 //! Command-line definition and dispatch.
 
+mod render;
 mod template;
 
 use clap::{Parser, Subcommand};
@@ -15,14 +16,17 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// Print the manifests the operator would apply for `Middleware` objects (no cluster needed).
+    Render(render::RenderArgs),
     /// Render a Helm chart locally, exactly as `helm template` does (Hoist's in-process renderer).
-    Template(template::TemplateArgs),
+    Template(Box<template::TemplateArgs>),
 }
 
 pub fn run() -> anyhow::Result<ExitCode> {
     // `kubectl hoist …` runs this binary as `kubectl-hoist`; clap takes the name from argv[0].
     let cli = Cli::parse();
     match cli.command {
-        Command::Template(args) => template::run(args),
+        Command::Render(args) => render::run(args),
+        Command::Template(args) => template::run(*args),
     }
 }
