@@ -69,6 +69,18 @@ def render_options(args: tuple[str, ...] | list[str]) -> dict[str, Any]:
     return opts
 
 
+def read_known_differences(path: Path = HERE / "known-differences.txt") -> dict[str, str]:
+    """Case id -> reason, from known-differences.txt (see its header)."""
+    known = {}
+    for line in path.read_text(encoding="utf-8").splitlines():
+        line = line.strip()
+        if not line or line.startswith("#"):
+            continue
+        case_id, _, reason = line.partition(" ")
+        known[case_id] = reason.strip() or "known difference"
+    return known
+
+
 def read_sets(path: Path) -> tuple[str, ...]:
     if not path.exists():
         return ()
