@@ -95,6 +95,10 @@ pub fn validate_single(schema: &[u8], values: &Value) -> Result<(), String> {
 
 fn validate_parsed(schema: &Json, values: &Value) -> Result<(), String> {
     let instance = values.to_json();
+    // Validate against a copy whose `$schema` names the draft in the spelling the crate knows: Helm's
+    // validator (santhosh-tekuri/jsonschema v6) also accepts `https://` and a missing trailing `#`,
+    // which charts in the wild use.
+    let schema = &canonical_schema(schema, detect_draft(schema)?);
     let v = Validation::new(schema)?;
     let errors = v.errors(&v.validator, &instance, &[]);
     if errors.is_empty() {
@@ -229,6 +233,48 @@ fn rank(kw: &str) -> u32 {
     }
 }
 
+/// The draft a schema's `$schema` names, accepting `http`/`https` and an optional trailing `#` as
+/// Helm does; no `$schema` means the newest draft (Helm's default).
+fn detect_draft(root: &Json) -> Result<jsonschema::Draft, String> {
+    let Some(url) = root.get("$schema").and_then(Json::as_str) else {
+        return jsonschema::Draft::default()
+            .detect(root)
+            .map_err(|e| e.to_string());
+    };
+    let normalised = url.trim_end_matches('#').replacen("https://", "http://", 1);
+    let draft = match normalised.as_str() {
+        "http://json-schema.org/draft-04/schema" => jsonschema::Draft::Draft4,
+        "http://json-schema.org/draft-06/schema" => jsonschema::Draft::Draft6,
+        "http://json-schema.org/draft-07/schema" => jsonschema::Draft::Draft7,
+        "http://json-schema.org/draft/2019-09/schema" => jsonschema::Draft::Draft201909,
+        "http://json-schema.org/draft/2020-12/schema" => jsonschema::Draft::Draft202012,
+        _ => {
+            return jsonschema::Draft::default()
+                .detect(root)
+                .map_err(|e| e.to_string())
+        }
+    };
+    Ok(draft)
+}
+
+/// `root` with `$schema` spelled the way the `jsonschema` crate recognises `draft`.
+fn canonical_schema(root: &Json, draft: jsonschema::Draft) -> Json {
+    let mut copy = root.clone();
+    if let Some(obj) = copy.as_object_mut() {
+        if obj.contains_key("$schema") {
+            let url = match draft {
+                jsonschema::Draft::Draft4 => "http://json-schema.org/draft-04/schema#",
+                jsonschema::Draft::Draft6 => "http://json-schema.org/draft-06/schema#",
+                jsonschema::Draft::Draft7 => "http://json-schema.org/draft-07/schema#",
+                jsonschema::Draft::Draft201909 => "https://json-schema.org/draft/2019-09/schema",
+                _ => "https://json-schema.org/draft/2020-12/schema",
+            };
+            obj.insert("$schema".into(), Json::String(url.into()));
+        }
+    }
+    copy
+}
+
 struct Validation<'s> {
     root: &'s Json,
     draft: jsonschema::Draft,
@@ -237,9 +283,7 @@ struct Validation<'s> {
 
 impl<'s> Validation<'s> {
     fn new(root: &'s Json) -> Result<Self, String> {
-        let draft = jsonschema::Draft::default()
-            .detect(root)
-            .map_err(|e| e.to_string())?;
+        let draft = detect_draft(root)?;
         let validator = Self::options(root, draft)?
             .build(root)
             .map_err(|e| e.to_string())?;
