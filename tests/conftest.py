@@ -10,3 +10,6 @@ for suite in ("conformance",):
     path = str(Path(__file__).resolve().parent / suite)
     if path not in sys.path:
         sys.path.insert(0, path)
+
+# Session-wide OCI registry (docker-registry on a free loopback port): the `oci_registry` fixture.
+from support.registry import oci_registry  # noqa: E402,F401

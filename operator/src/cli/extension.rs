@@ -195,8 +195,7 @@ pub fn run(args: ExtensionArgs) -> anyhow::Result<ExitCode> {
             let src = registry.source(&reference, version.as_deref());
             let store = registry.store();
             let (digest, bytes) = runtime()?.block_on(store.pull_archive(&src))?;
-            let ext = extension::load_archive(&bytes)
-                .with_context(|| format!("{reference}: pulled chart is not a valid extension"))?;
+            let ext = extension::load_archive_named(&bytes, Some(digest.clone()), &src.reference)?;
             let target = destination.join(format!(
                 "{}-{}.tgz",
                 ext.chart.metadata.name, ext.chart_version

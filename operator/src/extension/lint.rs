@@ -508,21 +508,46 @@ pub fn lint_chart(chart: &Arc<Chart>, report: &mut LintReport) {
                 ),
             );
         }
-        let rule_text: String = renders
+        // Alert rules rendered with monitoring on: name → whether every rendering has a non-empty expr.
+        let mut rules: BTreeMap<String, bool> = BTreeMap::new();
+        for o in renders
             .iter()
             .filter(|r| r.full)
             .flat_map(|r| r.objects.iter())
-            .filter(|o| o.value["kind"] == "PrometheusRule")
-            .map(|o| o.value.to_string())
-            .collect();
-        for (i, alert) in m.alerts.iter().enumerate() {
-            if !rule_text.contains(&format!("\"alert\":\"{}\"", alert.name)) {
-                report.push(
-                    Severity::Error,
-                    format!("{ANN_MONITORING} /alerts/{i}"),
-                    format!("alert {} is not in the rendered PrometheusRule (monitoring and alerts enabled)", alert.name),
-                );
+        {
+            if o.value["kind"] != "PrometheusRule" {
+                continue;
             }
+            let groups = o.value.pointer("/spec/groups").and_then(Json::as_array);
+            for rule in groups
+                .into_iter()
+                .flatten()
+                .filter_map(|g| g.get("rules")?.as_array())
+                .flatten()
+            {
+                let Some(name) = rule.get("alert").and_then(Json::as_str) else {
+                    continue;
+                };
+                let has_expr = match rule.get("expr") {
+                    Some(Json::String(e)) => !e.trim().is_empty(),
+                    Some(Json::Null) | None => false,
+                    Some(_) => true,
+                };
+                let entry = rules.entry(name.to_string()).or_insert(true);
+                *entry &= has_expr;
+            }
+        }
+        for (i, alert) in m.alerts.iter().enumerate() {
+            let message = match rules.get(&alert.name) {
+                None => format!("alert {} is not in the rendered PrometheusRule (monitoring and alerts enabled)", alert.name),
+                Some(false) => format!("alert {} renders with an empty expr", alert.name),
+                Some(true) => continue,
+            };
+            report.push(
+                Severity::Error,
+                format!("{ANN_MONITORING} /alerts/{i}"),
+                message,
+            );
         }
     }
     if let Some(tls) = &contract.tls {

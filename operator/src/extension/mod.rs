@@ -130,8 +130,8 @@ pub fn load_archive(bytes: &[u8]) -> Result<LoadedExtension, ExtensionError> {
     load_archive_named(bytes, None, "chart archive")
 }
 
-/// [`load_archive`] with the digest and the name errors should carry.
-pub(crate) fn load_archive_named(
+/// [`load_archive`] with the digest and the name errors should carry (the OCI reference).
+pub fn load_archive_named(
     bytes: &[u8],
     digest: Option<String>,
     source_name: &str,

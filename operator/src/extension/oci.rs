@@ -241,7 +241,7 @@ impl ExtensionStore {
         client
             .pull_blob(&by_digest, &layer, &mut chart)
             .await
-            .map_err(|e| classify(name, e))?;
+            .map_err(|e| classify_in(name, "chart layer", e))?;
         // oci-client checks the digest while streaming; check again on the whole, and the size, so the
         // guarantee does not hang on a library detail.
         let actual = sha256_digest(&chart);
@@ -416,8 +416,28 @@ fn layer_digest_of(raw: &[u8]) -> Option<String> {
 
 /// Maps a client error to what went wrong, for the condition message.
 fn classify(reference: &str, err: OciDistributionError) -> ExtensionError {
+    classify_in(reference, "manifest", err)
+}
+
+/// [`classify`] for a request about `what` (the manifest or the chart layer).
+fn classify_in(reference: &str, what: &str, err: OciDistributionError) -> ExtensionError {
     let reference = reference.to_string();
     match err {
+        // oci-client's `DigestError` type is private: read its verification message instead
+        // ("Invalid digest. Expected sha256:…, got sha256:…").
+        OciDistributionError::DigestError(ref e)
+            if e.to_string().starts_with("Invalid digest. Expected ") =>
+        {
+            let text = e.to_string();
+            let rest = text.trim_start_matches("Invalid digest. Expected ");
+            let (expected, actual) = rest.split_once(", got ").unwrap_or((rest, "?"));
+            ExtensionError::DigestMismatch {
+                reference,
+                what: what.to_string(),
+                expected: expected.to_string(),
+                actual: actual.to_string(),
+            }
+        }
         OciDistributionError::ImageManifestNotFoundError(message) => {
             ExtensionError::NotFound { reference, message }
         }
@@ -453,11 +473,9 @@ fn classify(reference: &str, err: OciDistributionError) -> ExtensionError {
                 message: format!("{url}: {message}"),
             }
         }
-        OciDistributionError::DigestError(e) => ExtensionError::DigestMismatch {
+        OciDistributionError::DigestError(e) => ExtensionError::Unpullable {
             reference,
-            what: "content".into(),
-            expected: String::new(),
-            actual: e.to_string(),
+            message: format!("{what}: {e}"),
         },
         other => {
             // A HEAD of a missing tag has no body; oci-client reports the bare status.
