@@ -461,3 +461,23 @@ def test_notes_tell_what_to_do_next(tmp_path):
     assert "kubectl get middlewareextensions" in notes
     assert "https://hoist.corp.example/" in notes and "https://ops.corp.example/hoist" in notes
     assert "Uninstalling keeps the CRDs" in notes
+
+
+def test_helm_install_dry_run_orders_crds_early_and_keeps_extensions_as_hooks(tmp_path):
+    """Helm's own install action (client-side dry run, no cluster): in the release manifest the CRDs
+    come before RBAC and the Deployment (Helm's kind order), and no MiddlewareExtension is there:
+    Helm treats them as hooks, created after the release's objects."""
+    import helm_python as helm
+
+    chart_dir = chart_with_sample_crds(tmp_path)
+    config = helm.Config(namespace=NAMESPACE, storage_driver="memory")
+    chart = helm.Chart.load(str(chart_dir))
+    try:
+        release = config.install(chart, RELEASE, {}, namespace=NAMESPACE, dry_run="client")
+    finally:
+        chart.close()
+        config.close()
+    kinds = [d["kind"] for d in yaml.safe_load_all(release["manifest"]) if d]
+    assert kinds == ["ServiceAccount", "CustomResourceDefinition", "CustomResourceDefinition", "ClusterRole",
+                     "ClusterRoleBinding", "Role", "RoleBinding", "Service", "Deployment"]
+    assert "kubectl get middlewareextensions" in release["notes"]
