@@ -258,6 +258,9 @@ def grants(rules: list[dict]) -> set[tuple[str, str, str]]:
 
 def expected_cluster_grants(values: dict) -> set[tuple[str, str, str]]:
     rules = list(HOIST_RULES)
+    if values["extensions"]["items"]:
+        # The operator registers them with server-side apply, which creates missing objects.
+        rules.append(({"hoist.dev"}, {"middlewareextensions"}, {"create"}))
     rbac = values["rbac"]
     for item in rbac["managedResources"]:
         rules.append(({item["apiGroup"]}, set(item["resources"]), set(rbac["managedVerbs"])))
@@ -340,11 +343,11 @@ def test_deployment_meets_restricted_pod_security(name, rendered):
         assert sc["capabilities"] == {"drop": ["ALL"]}
         assert sc["seccompProfile"] == {"type": "RuntimeDefault"}
         assert all("hostPort" not in p for p in container.get("ports", []))
-        # The writable places are emptyDirs: the extension cache and /tmp.
-        mounts = {m["mountPath"]: m["name"] for m in container["volumeMounts"]}
+        # The writable places are bounded emptyDirs: the extension cache and /tmp; the rest is read-only.
         volumes = {v["name"]: v for v in pod["volumes"]}
-        assert {"/var/cache/hoist", "/tmp"} <= set(mounts)
-        assert all("emptyDir" in volumes[n] and volumes[n]["emptyDir"].get("sizeLimit") for n in mounts.values())
+        writable = {m["mountPath"]: volumes[m["name"]] for m in container["volumeMounts"] if not m.get("readOnly")}
+        assert set(writable) == {"/var/cache/hoist", "/tmp"}
+        assert all(v["emptyDir"].get("sizeLimit") for v in writable.values())
 
 
 @pytest.mark.parametrize("name", VALUE_SETS)
@@ -395,15 +398,33 @@ def test_service_monitor(rendered):
     assert find(rendered["defaults"], "ServiceMonitor") == []
 
 
+def registered_extensions(docs: list[dict]) -> dict[str, dict]:
+    """The MiddlewareExtensions in the ConfigMap the operator reads (--register-extensions)."""
+    (deployment,) = find(docs, "Deployment")
+    pod = deployment["spec"]["template"]["spec"]
+    (arg,) = [a for a in pod["containers"][0]["args"] if a.startswith("--register-extensions=")]
+    path = Path(arg.split("=", 1)[1])
+    (mount,) = [m for m in pod["containers"][0]["volumeMounts"] if m["mountPath"] == str(path.parent)]
+    assert mount["readOnly"] is True
+    (volume,) = [v for v in pod["volumes"] if v["name"] == mount["name"]]
+    (config_map,) = [c for c in find(docs, "ConfigMap") if c["metadata"]["name"] == volume["configMap"]["name"]]
+    assert config_map["metadata"]["namespace"] == NAMESPACE
+    objects = [d for d in yaml.safe_load_all(config_map["data"][path.name]) if d]
+    assert all(o["apiVersion"] == "hoist.dev/v1alpha1" and o["kind"] == "MiddlewareExtension" for o in objects)
+    return {o["metadata"]["name"]: o for o in objects}
+
+
 def test_pre_registered_extensions(rendered):
-    default = {d["metadata"]["name"]: d for d in find(rendered["defaults"], "MiddlewareExtension")}
+    for docs in rendered.values():
+        # Never objects of the chart's own CRDs: Helm could not map them on a first install.
+        assert find(docs, "MiddlewareExtension") == [] and find(docs, "Middleware") == []
+    default = registered_extensions(rendered["defaults"])
     assert sorted(default) == ["kafka", "mysql", "postgresql", "redis"]
     for name, ext in default.items():
-        assert ext["apiVersion"] == "hoist.dev/v1alpha1"
         assert "namespace" not in ext["metadata"]  # cluster-scoped
-        assert ext["metadata"]["annotations"]["helm.sh/hook"] == "post-install,post-upgrade"
+        assert ext["metadata"]["labels"]["app.kubernetes.io/instance"] == RELEASE
         assert ext["spec"] == {"repository": f"ghcr.io/hoist-dev/extensions/{name}", "tag": "0.1.0"}
-    custom = {d["metadata"]["name"]: d["spec"] for d in find(rendered["custom-extensions"], "MiddlewareExtension")}
+    custom = {name: o["spec"] for name, o in registered_extensions(rendered["custom-extensions"]).items()}
     assert custom == {
         "redis": {"repository": "registry.internal:5000/platform/charts/redis", "tag": "1.2.3",
                   "plainHTTP": True, "pullSecret": {"name": "regcred", "namespace": NAMESPACE}},
@@ -412,7 +433,16 @@ def test_pre_registered_extensions(rendered):
         "mongo": {"repository": "quay.io/acme/mongo-ext", "tag": "7.0.0", "plainHTTP": True,
                   "pullSecret": {"name": "quay", "namespace": "secrets"}},
     }
-    assert find(rendered["no-extensions"], "MiddlewareExtension") == []
+    assert registered_extensions(rendered["no-extensions"]) == {}
+
+
+def test_a_changed_extension_list_rolls_the_operator(rendered):
+    def checksum(name):
+        (d,) = find(rendered[name], "Deployment")
+        return d["spec"]["template"]["metadata"]["annotations"]["checksum/extensions"]
+
+    assert checksum("defaults") == checksum("replicas-2")
+    assert len({checksum("defaults"), checksum("custom-extensions"), checksum("no-extensions")}) == 3
 
 
 def test_image_reference(rendered):
@@ -463,10 +493,9 @@ def test_notes_tell_what_to_do_next(tmp_path):
     assert "Uninstalling keeps the CRDs" in notes
 
 
-def test_helm_install_dry_run_orders_crds_early_and_keeps_extensions_as_hooks(tmp_path):
+def test_helm_install_dry_run_orders_the_release(tmp_path):
     """Helm's own install action (client-side dry run, no cluster): in the release manifest the CRDs
-    come before RBAC and the Deployment (Helm's kind order), and no MiddlewareExtension is there:
-    Helm treats them as hooks, created after the release's objects."""
+    come before RBAC and the Deployment (Helm's kind order), and there are no hooks."""
     import helm_python as helm
 
     chart_dir = chart_with_sample_crds(tmp_path)
@@ -478,6 +507,7 @@ def test_helm_install_dry_run_orders_crds_early_and_keeps_extensions_as_hooks(tm
         chart.close()
         config.close()
     kinds = [d["kind"] for d in yaml.safe_load_all(release["manifest"]) if d]
-    assert kinds == ["ServiceAccount", "CustomResourceDefinition", "CustomResourceDefinition", "ClusterRole",
-                     "ClusterRoleBinding", "Role", "RoleBinding", "Service", "Deployment"]
+    assert kinds == ["ServiceAccount", "ConfigMap", "CustomResourceDefinition", "CustomResourceDefinition",
+                     "ClusterRole", "ClusterRoleBinding", "Role", "RoleBinding", "Service", "Deployment"]
     assert "kubectl get middlewareextensions" in release["notes"]
+    assert "helm.sh/hook" not in release["manifest"]
