@@ -194,6 +194,26 @@ def test_hoist_renders_like_helm(name, with_crds, tmp_path):
         assert ours.files[path] == helm.files[path], f"{name}: {path} differs"
 
 
+@pytest.mark.parametrize("args", [
+    ("--kube-version=v1.21.0",),
+    ("--is-upgrade", "--api-versions=monitoring.coreos.com/v1"),
+], ids=["kube-1.21", "upgrade"])
+def test_hoist_renders_like_helm_on_old_clusters_and_upgrades(args, tmp_path):
+    chart = chart_with_sample_crds(tmp_path)
+    for name in ("defaults", "service-monitor"):
+        helm = helm_files(chart, VALUE_SETS[name], args)
+        ours = hoist_files(chart, VALUE_SETS[name], args)
+        assert helm.error is None and ours.error is None, (helm.error, ours.error)
+        assert ours.files == helm.files, name
+
+
+def test_helm_lint_is_clean_with_crds(tmp_path):
+    import helm_python as helm
+
+    report = helm.lint(str(chart_with_sample_crds(tmp_path)), {}, strict=True, namespace=NAMESPACE)
+    assert report["errors"] == [] and [m for m in report["messages"] if m["severity"] >= 2] == [], report
+
+
 def test_hoist_template_text_matches_helm_template(tmp_path):
     """The full `hoist template` output (ordering, hooks, sources) against hack/helm-template.py."""
     chart = chart_with_sample_crds(tmp_path)
