@@ -64,3 +64,18 @@ app.kubernetes.io/part-of: hoist
 {{- define "hoist.leaseName" -}}
 {{- default (printf "%s-leader" (include "hoist.fullname" .)) .Values.leaderElection.leaseName }}
 {{- end }}
+
+{{/*
+Removes every `x-kubernetes-validations` (CEL rules) from a CRD schema, in place. Kubernetes < 1.25
+does not know the field, and server-side apply (Helm 4's default) of a CRD carrying it fails there
+with "field not declared in schema"; without it the CRD installs and those checks are skipped.
+Renders nothing: call it as `$_ := include "hoist.dropCelRules" $spec`.
+*/}}
+{{- define "hoist.dropCelRules" -}}
+{{- if kindIs "map" . }}
+{{- $_ := unset . "x-kubernetes-validations" }}
+{{- range $_, $v := . }}{{ include "hoist.dropCelRules" $v }}{{ end }}
+{{- else if kindIs "slice" . }}
+{{- range . }}{{ include "hoist.dropCelRules" . }}{{ end }}
+{{- end }}
+{{- end }}

@@ -531,3 +531,25 @@ def test_helm_install_dry_run_orders_the_release(tmp_path):
                      "ClusterRole", "ClusterRoleBinding", "Role", "RoleBinding", "Service", "Deployment"]
     assert "kubectl get middlewareextensions" in release["notes"]
     assert "helm.sh/hook" not in release["manifest"]
+
+
+def test_cel_rules_are_dropped_below_kubernetes_1_25(tmp_path):
+    """Kubernetes < 1.25 does not know x-kubernetes-validations; server-side apply of a CRD carrying it
+    fails there, so the chart leaves the rules out for those versions (and only those)."""
+    chart = chart_with_sample_crds(tmp_path)
+    source = [d for d in yaml.safe_load_all(SAMPLE_CRDS.read_text()) if d]
+
+    def crds(version):
+        outcome = helm_files(chart, {}, (f"--kube-version={version}",))
+        assert outcome.error is None, outcome.error
+        return find(documents(outcome.files), "CustomResourceDefinition")
+
+    for version in ("v1.25.0", "v1.31.2"):
+        assert [c["spec"] for c in crds(version)] == [c["spec"] for c in source]
+    for version in ("v1.21.0", "v1.24.17"):
+        rendered = crds(version)
+        assert "x-kubernetes-validations" not in json.dumps(rendered)
+        stripped = copy.deepcopy(source[0]["spec"])
+        del stripped["versions"][0]["schema"]["openAPIV3Schema"]["properties"]["spec"]["x-kubernetes-validations"]
+        assert rendered[0]["spec"] == stripped
+        assert rendered[1]["spec"] == source[1]["spec"]
