@@ -66,6 +66,8 @@ pub struct Metadata {
     pub chart_type: String,
     /// Whether `maintainers`/`dependencies` had `null` entries (Go: nil pointers), which validation rejects.
     null_nodes: NullNodes,
+    /// Whether `annotations:` was a map in Chart.yaml (Go tells a nil map from an empty one in `toJson`).
+    annotations_set: bool,
     /// Go tells a nil `Dependencies` slice (no `dependencies:` list) from an empty one, and dependency
     /// processing skips a chart with a nil one entirely.
     deps_declared: bool,
@@ -84,16 +86,17 @@ pub struct Chart {
     /// `Chart.lock` / `requirements.lock`, decoded but otherwise unused by rendering.
     pub lock: Option<Value>,
     /// Files under `templates/`, in load order (directory walk order: sorted by path).
-    pub templates: Vec<File>,
+    /// Shared slices: dependency processing copies charts, and these must not be copied with them.
+    pub templates: Arc<[File]>,
     /// Default values from `values.yaml` (all of its YAML documents merged, as Helm does). Never handed out
     /// directly: callers get deep copies, so the loaded chart stays immutable.
     pub values: Map,
     /// `values.schema.json`, raw.
     pub schema: Option<Arc<[u8]>>,
     /// Every other file (what `.Files` sees), including `crds/…`.
-    pub files: Vec<File>,
+    pub files: Arc<[File]>,
     /// Every file of this chart as read (before classification), like Helm's `Chart.Raw`.
-    pub raw: Vec<File>,
+    pub raw: Arc<[File]>,
     /// Subcharts found under `charts/` (directories and archives), sorted by their directory or archive name.
     pub dependencies: Vec<Arc<Chart>>,
 }
@@ -161,6 +164,61 @@ fn has_manifest_extension(name: &str) -> bool {
     ext.eq_ignore_ascii_case(".yaml")
         || ext.eq_ignore_ascii_case(".yml")
         || ext.eq_ignore_ascii_case(".json")
+}
+
+/// A Go `map[string]string` as a template value (`.Chart.Annotations`): prints, ranges and indexes like a
+/// map, but keeps its Go type (`typeOf`, and functions that need `map[string]interface {}` refuse it as in
+/// Go) and its nil-ness (`toJson` of a nil map is `null`).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct StringMap {
+    pub entries: BTreeMap<String, String>,
+    /// A nil map (no `annotations:` in Chart.yaml).
+    pub nil: bool,
+}
+
+impl gotmpl::Object for StringMap {
+    fn type_name(&self) -> &str {
+        "map[string]string"
+    }
+    fn kind_name(&self) -> &'static str {
+        "map"
+    }
+    fn is_true(&self) -> bool {
+        !self.entries.is_empty()
+    }
+    /// `.Chart.Annotations.key`: a missing key gives the element's zero value, `""`.
+    fn field(&self, name: &str) -> Option<Value> {
+        Some(Value::from(
+            self.entries.get(name).map_or("", String::as_str),
+        ))
+    }
+    fn go_format(&self) -> String {
+        let items: Vec<String> = self
+            .entries
+            .iter()
+            .map(|(k, v)| format!("{k}:{v}"))
+            .collect();
+        format!("map[{}]", items.join(" "))
+    }
+    fn to_json(&self) -> serde_json::Value {
+        if self.nil {
+            return serde_json::Value::Null;
+        }
+        serde_json::Value::Object(
+            self.entries
+                .iter()
+                .map(|(k, v)| (k.clone(), serde_json::Value::String(v.clone())))
+                .collect(),
+        )
+    }
+    fn as_collection(&self) -> Option<Value> {
+        Some(Value::Map(
+            self.entries
+                .iter()
+                .map(|(k, v)| (k.clone(), Value::from(v.as_str())))
+                .collect(),
+        ))
+    }
 }
 
 /// Helm's `chart.CRD`.
@@ -361,6 +419,7 @@ impl Metadata {
             };
         }
         if let Some(v) = f.get("annotations") {
+            self.annotations_set = matches!(v, Value::Map(_));
             self.annotations = match &v {
                 Value::Nil => BTreeMap::new(),
                 Value::Map(m) => m
@@ -603,12 +662,10 @@ impl Metadata {
         m.insert("Deprecated", Value::Bool(self.deprecated));
         m.insert(
             "Annotations",
-            Value::Map(
-                self.annotations
-                    .iter()
-                    .map(|(k, v)| (k.clone(), Value::from(v.as_str())))
-                    .collect(),
-            ),
+            Value::Object(Arc::new(StringMap {
+                entries: self.annotations.clone(),
+                nil: !self.annotations_set && self.annotations.is_empty(),
+            })),
         );
         m.insert("KubeVersion", self.kube_version.as_str().into());
         m.insert(

@@ -19,11 +19,29 @@ pub fn process_dependencies(chart: &Chart, user_values: &Map) -> Result<Arc<Char
 }
 
 /// Masterminds `IsCompatibleRange`: whether `version` parses and satisfies `constraint`.
+///
+/// Results are memoised: every render re-runs dependency processing with the same few (constraint,
+/// version) pairs, and parsing a constraint with Masterminds' regular expressions costs microseconds.
 pub fn is_compatible_range(constraint: &str, version: &str) -> bool {
-    let Some(v) = semver::Version::parse(version) else {
-        return false;
-    };
-    semver::Constraints::parse(constraint).is_some_and(|c| c.check(&v))
+    use std::collections::HashMap;
+    use std::sync::{Mutex, OnceLock};
+    static CACHE: OnceLock<Mutex<HashMap<(String, String), bool>>> = OnceLock::new();
+    // Bounded so that hostile or endless inputs cannot grow it without limit.
+    const MAX_ENTRIES: usize = 4096;
+    let cache = CACHE.get_or_init(Default::default);
+    let key = (constraint.to_string(), version.to_string());
+    if let Some(hit) = cache.lock().ok().and_then(|c| c.get(&key).copied()) {
+        return hit;
+    }
+    let result = semver::Version::parse(version)
+        .is_some_and(|v| semver::Constraints::parse(constraint).is_some_and(|c| c.check(&v)));
+    if let Ok(mut c) = cache.lock() {
+        if c.len() >= MAX_ENTRIES {
+            c.clear();
+        }
+        c.insert(key, result);
+    }
+    result
 }
 
 /// Helm's `getAliasDependency`: the first loaded subchart matching `dep` by name and version range, copied

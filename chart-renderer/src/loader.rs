@@ -7,7 +7,6 @@
 //! their name under `charts/` (Helm iterates a Go map, i.e. randomly).
 
 use crate::chart::{Chart, File, Metadata, ValidationError, API_VERSION_V1};
-use crate::yaml_shim as yaml_in;
 use gotmpl::{Map, Value};
 use std::collections::BTreeMap;
 use std::io::Read;
@@ -128,7 +127,7 @@ pub fn load_with(path: &Path, limits: &LoadLimits) -> Result<Arc<Chart>, LoadErr
     load_archive(&bytes, limits, 0).map(Arc::new)
 }
 
-/// Helm's `EnsureArchive`: a friendlier error when the file is not gzip at all.
+/// Helm's `EnsureArchive`: a friendlier error when the file is not gzip at all, naming what it looks like.
 fn ensure_archive(name: &str, bytes: &[u8]) -> Result<(), LoadError> {
     if bytes.starts_with(&[0x1f, 0x8b, 0x08]) {
         return Ok(());
@@ -139,8 +138,83 @@ fn ensure_archive(name: &str, bytes: &[u8]) -> Result<(), LoadError> {
         )));
     }
     Err(LoadError::Archive(format!(
-        "file '{name}' does not appear to be a gzipped archive"
+        "file '{name}' does not appear to be a gzipped archive; got '{}'",
+        sniff_content_type(bytes)
     )))
+}
+
+/// The common cases of Go's `http.DetectContentType` as Helm calls it: on a zero-padded 512-byte buffer,
+/// so any file shorter than that counts as binary unless a signature matches first (checked with the
+/// reference engine: a 5-byte text file is `application/octet-stream`).
+fn sniff_content_type(bytes: &[u8]) -> &'static str {
+    let mut buf = [0u8; 512];
+    let n = bytes.len().min(512);
+    buf[..n].copy_from_slice(&bytes[..n]);
+    let trimmed = {
+        let start = buf
+            .iter()
+            .position(|b| !matches!(b, b'\t' | b'\n' | 0x0c | b'\r' | b' '))
+            .unwrap_or(buf.len());
+        &buf[start..]
+    };
+    const HTML: &[&[u8]] = &[
+        b"<!DOCTYPE HTML",
+        b"<HTML",
+        b"<HEAD",
+        b"<SCRIPT",
+        b"<IFRAME",
+        b"<H1",
+        b"<DIV",
+        b"<FONT",
+        b"<TABLE",
+        b"<A",
+        b"<STYLE",
+        b"<TITLE",
+        b"<B",
+        b"<BODY",
+        b"<BR",
+        b"<P",
+        b"<!--",
+    ];
+    for sig in HTML {
+        if trimmed.len() > sig.len()
+            && trimmed[..sig.len()].eq_ignore_ascii_case(sig)
+            && matches!(trimmed[sig.len()], b' ' | b'>')
+        {
+            return "text/html; charset=utf-8";
+        }
+    }
+    if trimmed.starts_with(b"<?xml") {
+        return "text/xml; charset=utf-8";
+    }
+    let signatures: &[(&[u8], &'static str)] = &[
+        (b"%PDF-", "application/pdf"),
+        (b"\xFE\xFF", "text/plain; charset=utf-16be"),
+        (b"\xFF\xFE", "text/plain; charset=utf-16le"),
+        (b"\xEF\xBB\xBF", "text/plain; charset=utf-8"),
+        (b"GIF87a", "image/gif"),
+        (b"GIF89a", "image/gif"),
+        (b"\x89PNG\x0D\x0A\x1A\x0A", "image/png"),
+        (b"\xFF\xD8\xFF", "image/jpeg"),
+        (b"BM", "image/bmp"),
+        (b"PK\x03\x04", "application/zip"),
+        (b"Rar!\x1A\x07\x00", "application/x-rar-compressed"),
+        (b"Rar!\x1A\x07\x01\x00", "application/x-rar-compressed"),
+        (b"\x00\x61\x73\x6D", "application/wasm"),
+    ];
+    for (sig, ct) in signatures {
+        if buf.starts_with(sig) {
+            return ct;
+        }
+    }
+    let binary = buf
+        .iter()
+        .any(|b| matches!(b, 0x00..=0x08 | 0x0B | 0x0E..=0x1A | 0x1C..=0x1F));
+    if binary {
+        "application/octet-stream"
+    } else {
+        "text/plain; charset=utf-8"
+    }
 }
 
 /// Loads a chart archive (`.tgz`) from memory.
@@ -152,6 +226,15 @@ pub fn load_archive(bytes: &[u8], limits: &LoadLimits, depth: usize) -> Result<C
 /// Helm's `LoadArchiveFiles`: reads every regular file of a gzipped tar, dropping the top directory, with
 /// its path security checks.
 pub fn archive_files(bytes: &[u8], limits: &LoadLimits) -> Result<Vec<BufferedFile>, LoadError> {
+    // Go's gzip.NewReader reads the 10-byte header first; its errors are what Helm reports.
+    match bytes.len() {
+        0 => return Err(LoadError::Archive("EOF".into())),
+        1..=9 => return Err(LoadError::Archive("unexpected EOF".into())),
+        _ if !bytes.starts_with(&[0x1f, 0x8b, 0x08]) => {
+            return Err(LoadError::Archive("gzip: invalid header".into()))
+        }
+        _ => {}
+    }
     let gz = flate2::read::GzDecoder::new(bytes);
     let mut ar = tar::Archive::new(gz);
     let arch_err = |e: std::io::Error| LoadError::Archive(e.to_string());
@@ -297,7 +380,7 @@ pub fn load_dir(dir: &Path, limits: &LoadLimits) -> Result<Chart, LoadError> {
         total: 0,
         active: Vec::new(),
     };
-    walker.walk_dir(&root, "")?;
+    walker.walk_dir(&root, "", root.clone())?;
     load_files(walker.files, limits, 0)
 }
 
@@ -314,30 +397,34 @@ struct DirWalker<'a> {
 impl DirWalker<'_> {
     /// Walks `dir` (whose chart-relative name is `rel`, `""` for the root) in sorted order, like Helm's
     /// `sympath.Walk`, following symlinks that stay inside the chart.
-    fn walk_dir(&mut self, dir: &Path, rel: &str) -> Result<(), LoadError> {
-        let canonical = std::fs::canonicalize(dir).map_err(io_err(dir))?;
+    ///
+    /// `canonical` is `dir` with symlinks resolved, tracked along the descent instead of asking the
+    /// filesystem for every directory (`canonicalize` walks every path component: slow).
+    fn walk_dir(&mut self, dir: &Path, rel: &str, canonical: PathBuf) -> Result<(), LoadError> {
         if self.active.contains(&canonical) {
             return Err(LoadError::Directory(format!(
                 "symlink loop at {}",
                 dir.display()
             )));
         }
-        self.active.push(canonical);
-        let mut names: Vec<String> = std::fs::read_dir(dir)
+        self.active.push(canonical.clone());
+        // The entry type comes with the directory listing on most filesystems: no stat per entry.
+        let mut entries: Vec<(String, std::fs::FileType)> = std::fs::read_dir(dir)
             .map_err(io_err(dir))?
-            .map(|e| e.map(|e| e.file_name().to_string_lossy().into_owned()))
+            .map(|e| {
+                e.and_then(|e| Ok((e.file_name().to_string_lossy().into_owned(), e.file_type()?)))
+            })
             .collect::<Result<_, _>>()
             .map_err(io_err(dir))?;
-        names.sort();
-        for name in names {
+        entries.sort_by(|a, b| a.0.cmp(&b.0));
+        for (name, ftype) in entries {
             let path = dir.join(&name);
             let n = if rel.is_empty() {
                 name.clone()
             } else {
                 format!("{rel}/{name}")
             };
-            let lmeta = std::fs::symlink_metadata(&path).map_err(io_err(&path))?;
-            let meta = if lmeta.file_type().is_symlink() {
+            let (ftype, child_canonical) = if ftype.is_symlink() {
                 let target = std::fs::canonicalize(&path).map_err(io_err(&path))?;
                 if !target.starts_with(&self.root) {
                     return Err(LoadError::Directory(format!(
@@ -345,37 +432,29 @@ impl DirWalker<'_> {
                         path.display()
                     )));
                 }
-                std::fs::metadata(&target).map_err(io_err(&path))?
+                (
+                    std::fs::metadata(&target)
+                        .map_err(io_err(&path))?
+                        .file_type(),
+                    target,
+                )
             } else {
-                lmeta
+                (ftype, canonical.join(&name))
             };
-            if meta.is_dir() {
+            if ftype.is_dir() {
                 if self.rules.ignore(&n, true) {
                     continue;
                 }
-                self.walk_dir(&path, &n)?;
+                self.walk_dir(&path, &n, child_canonical)?;
                 continue;
             }
             if self.rules.ignore(&n, false) {
                 continue;
             }
-            if !meta.is_file() {
+            if !ftype.is_file() {
                 return Err(LoadError::Directory(format!(
                     "cannot load irregular file {} as it has file mode type bits set",
                     path.display()
-                )));
-            }
-            if meta.len() > self.limits.max_file_size {
-                return Err(LoadError::Directory(format!(
-                    "chart file {name:?} is larger than the maximum file size {}",
-                    self.limits.max_file_size
-                )));
-            }
-            self.total += meta.len();
-            if self.total > self.limits.max_chart_size {
-                return Err(LoadError::Directory(format!(
-                    "chart directory is larger than the maximum size {}",
-                    self.limits.max_chart_size
                 )));
             }
             if self.files.len() >= self.limits.max_files {
@@ -384,10 +463,29 @@ impl DirWalker<'_> {
                     self.limits.max_files
                 )));
             }
-            let data = std::fs::read(&path).map_err(|source| LoadError::Io {
-                path: n.clone(),
-                source,
-            })?;
+            // Read at most one byte more than allowed: the size check needs no stat and a growing file
+            // cannot slip past it.
+            let mut data = Vec::new();
+            std::fs::File::open(&path)
+                .and_then(|f| f.take(self.limits.max_file_size + 1).read_to_end(&mut data))
+                .map_err(|source| LoadError::Io {
+                    path: n.clone(),
+                    source,
+                })?;
+            let len = data.len() as u64;
+            if len > self.limits.max_file_size {
+                return Err(LoadError::Directory(format!(
+                    "chart file {name:?} is larger than the maximum file size {}",
+                    self.limits.max_file_size
+                )));
+            }
+            self.total += len;
+            if self.total > self.limits.max_chart_size {
+                return Err(LoadError::Directory(format!(
+                    "chart directory is larger than the maximum size {}",
+                    self.limits.max_chart_size
+                )));
+            }
             self.files.push(BufferedFile {
                 name: n,
                 data: strip_bom(data),
@@ -403,7 +501,7 @@ fn parse_yaml_doc(file: &str, data: &[u8]) -> Result<Value, LoadError> {
         file: file.into(),
         message: format!("invalid UTF-8: {e}"),
     })?;
-    yaml_in::from_str(text).map_err(|e| LoadError::BadFile {
+    crate::yaml::from_str(text).map_err(|e| LoadError::BadFile {
         file: file.into(),
         message: e.to_string(),
     })
@@ -436,9 +534,10 @@ pub fn load_files(
     let mut c = Chart::default();
     let mut metadata: Option<Metadata> = None;
     let mut subcharts: BTreeMap<String, Vec<BufferedFile>> = BTreeMap::new();
+    let (mut raw, mut templates, mut other_files) = (Vec::new(), Vec::new(), Vec::new());
 
     for f in &files {
-        c.raw.push(to_file(f));
+        raw.push(to_file(f));
         if f.name == "Chart.yaml" {
             let md = metadata.get_or_insert_with(Metadata::default);
             let doc = parse_yaml_doc("Chart.yaml", &f.data)?;
@@ -474,22 +573,22 @@ pub fn load_files(
                     message: json_decode_message(&e),
                 })?;
                 if md.api_version == API_VERSION_V1 {
-                    c.files.push(to_file(&f));
+                    other_files.push(to_file(&f));
                 }
             }
             "requirements.lock" => {
                 c.lock = Some(parse_yaml_doc("requirements.lock", &f.data)?);
                 let md = metadata.get_or_insert_with(Metadata::default);
                 if md.api_version == API_VERSION_V1 {
-                    c.files.push(to_file(&f));
+                    other_files.push(to_file(&f));
                 } else {
                     tracing::warn!("Dependency locking is handled in Chart.lock since apiVersion \"v2\". We recommend migrating to Chart.lock.");
                 }
             }
-            name if name.starts_with("templates/") => c.templates.push(to_file(&f)),
+            name if name.starts_with("templates/") => templates.push(to_file(&f)),
             name if name.starts_with("charts/") => {
                 if name.ends_with(".prov") {
-                    c.files.push(to_file(&f));
+                    other_files.push(to_file(&f));
                     continue;
                 }
                 let fname = &name["charts/".len()..];
@@ -499,10 +598,13 @@ pub fn load_files(
                     data: f.data,
                 });
             }
-            _ => c.files.push(to_file(&f)),
+            _ => other_files.push(to_file(&f)),
         }
     }
 
+    c.raw = raw.into();
+    c.templates = templates.into();
+    c.files = other_files.into();
     let mut md = metadata.ok_or(LoadError::MissingChartYaml)?;
     md.validate()?;
     c.metadata = md;
@@ -550,66 +652,11 @@ pub fn load_files(
     Ok(c)
 }
 
-/// Helm's `LoadValues`: every YAML document of `values.yaml`, merged in order (later documents win, maps
-/// merge deeply). The error text is Helm's without the `cannot load values.yaml:` prefix.
+/// Helm's `LoadValues` on a file's bytes (see [`crate::yaml::load_values`]).
 pub fn load_values(data: &[u8]) -> Result<Map, String> {
     let text =
         std::str::from_utf8(data).map_err(|e| format!("error reading yaml document: {e}"))?;
-    let mut out = Map::new();
-    for doc in split_yaml_documents(text) {
-        let v =
-            yaml_in::from_str(doc).map_err(|e| format!("cannot unmarshal yaml document: {e}"))?;
-        match v {
-            Value::Map(m) => out = merge_maps(&out, &m),
-            Value::Nil | Value::Invalid => {}
-            other => {
-                return Err(format!(
-                    "cannot unmarshal yaml document: error unmarshaling JSON: while decoding JSON: json: cannot unmarshal {} into Go value of type map[string]interface {{}}",
-                    match other {
-                        Value::String(_) => "string",
-                        Value::List(_) => "array",
-                        Value::Bool(_) => "bool",
-                        _ => "number",
-                    }
-                ))
-            }
-        }
-    }
-    Ok(out)
-}
-
-/// Splits a YAML stream the way k8s.io's `YAMLReader` does: a line starting with `---` followed only by
-/// spaces or a comment ends a document.
-fn split_yaml_documents(text: &str) -> Vec<&str> {
-    let mut docs = Vec::new();
-    let mut start = 0;
-    let mut pos = 0;
-    for line in text.split_inclusive('\n') {
-        if let Some(rest) = line.strip_prefix("---") {
-            let t = rest.trim();
-            if t.is_empty() || t.starts_with('#') {
-                docs.push(&text[start..pos]);
-                start = pos + line.len();
-            }
-        }
-        pos += line.len();
-    }
-    docs.push(&text[start..]);
-    // The reader yields nothing for a trailing empty chunk; empty documents merge as empty maps anyway.
-    docs
-}
-
-/// Helm's loader `MergeMaps`: a new map; nested maps present on both sides merge, anything else from `b` wins.
-fn merge_maps(a: &Map, b: &Map) -> Map {
-    let out = a.shallow_copy();
-    for (k, v) in b.entries() {
-        if let (Value::Map(vm), Some(Value::Map(am))) = (&v, out.get(&k)) {
-            out.insert(k, Value::Map(merge_maps(&am, vm)));
-            continue;
-        }
-        out.insert(k, v);
-    }
-    out
+    crate::yaml::load_values(text).map_err(|e| e.to_string())
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -862,19 +909,25 @@ mod tests {
     }
 
     #[test]
+    fn content_sniffing_like_helm() {
+        // Expected types from the reference engine's EnsureArchive messages.
+        assert_eq!(sniff_content_type(b"hello"), "application/octet-stream");
+        assert_eq!(
+            sniff_content_type(b"<html><body>x</body></html>"),
+            "text/html; charset=utf-8"
+        );
+        assert_eq!(sniff_content_type(b"PK\x03\x04zz"), "application/zip");
+        assert_eq!(
+            sniff_content_type(&[b'a'; 600]),
+            "text/plain; charset=utf-8"
+        );
+    }
+
+    #[test]
     fn clean_paths() {
         assert_eq!(path_clean("a/../../b"), "../b");
         assert_eq!(path_clean("a/./b//c/"), "a/b/c");
         assert_eq!(path_clean(""), ".");
         assert_eq!(path_clean("/../a"), "/a");
-    }
-
-    #[test]
-    fn yaml_document_split() {
-        assert_eq!(
-            split_yaml_documents("a: 1\n---\nb: 2\n--- # c\nc: 3\n"),
-            vec!["a: 1\n", "b: 2\n", "c: 3\n"]
-        );
-        assert_eq!(split_yaml_documents("a: '---'\n"), vec!["a: '---'\n"]);
     }
 }

@@ -120,7 +120,7 @@ fn base_name(p: &str) -> &str {
 /// Helm's engine-local `toYAML`: sigs.k8s.io/yaml output with the trailing newline removed; on error, an
 /// empty string (Helm ignores the error).
 fn to_yaml(m: &Map) -> Result<String, String> {
-    let s = crate::yaml_shim::to_string(&Value::Map(m.clone())).map_err(|e| e.to_string())?;
+    let s = crate::yaml::to_string(&Value::Map(m.clone())).map_err(|e| e.to_string())?;
     Ok(s.strip_suffix('\n').unwrap_or(&s).to_string())
 }
 
@@ -757,6 +757,45 @@ pub fn render_context(
     top
 }
 
+/// Helm's pre-render check (`renderResources` in `pkg/action/action.go`): a chart whose `kubeVersion`
+/// constraint the target Kubernetes version does not satisfy is refused. (The oracle's offline render
+/// skips this check; the rule and text are from Helm's source.)
+pub fn check_kube_version(chart: &Chart, caps: &Capabilities) -> Result<(), String> {
+    let constraint = &chart.metadata.kube_version;
+    if constraint.is_empty()
+        || crate::deps::is_compatible_range(constraint, &caps.kube_version.normalized)
+    {
+        return Ok(());
+    }
+    Err(format!(
+        "chart requires kubeVersion: {constraint} which is incompatible with Kubernetes {}",
+        caps.kube_version.version
+    ))
+}
+
+/// `helm install`'s `checkIfInstallable`: only application charts (type `""` or `application`) install.
+pub fn check_installable(chart: &Chart) -> Result<(), String> {
+    match chart.metadata.chart_type.as_str() {
+        "" | "application" => Ok(()),
+        other => Err(format!("{other} charts are not installable")),
+    }
+}
+
+/// Everything the engine needs for one render, in Helm's order: dependencies processed and values
+/// coalesced ([`crate::values::compute`]), the top-level context ([`render_context`]), then every
+/// template with its chart's context ([`template_jobs`]). Schema validation is left to the caller.
+pub fn prepare_render(
+    chart: &Chart,
+    user_values: &Map,
+    release: &ReleaseOptions,
+    caps: &Arc<Capabilities>,
+) -> Result<(crate::values::Computed, Vec<TemplateJob>), crate::values::ValuesError> {
+    let computed = crate::values::compute(chart, user_values)?;
+    let top = render_context(&computed.chart, computed.values.clone(), release, caps);
+    let jobs = template_jobs(&computed.chart, &top);
+    Ok((computed, jobs))
+}
+
 /// One template to render, with the context map its chart gets (`.Template` is added per template with
 /// [`set_template`]).
 #[derive(Clone, Debug)]
@@ -818,7 +857,7 @@ fn rec_all_tpls(
         subcharts.insert(child.name(), Value::Map(child_ctx));
     }
     let is_library = c.is_library();
-    for t in &c.templates {
+    for t in c.templates.iter() {
         if is_library && !base_name(&t.name).starts_with('_') {
             continue;
         }
@@ -889,6 +928,27 @@ mod tests {
         assert_eq!(
             KubeVersion::parse("abc"),
             Err("could not parse \"abc\" as version".into())
+        );
+    }
+
+    #[test]
+    fn kube_version_constraint() {
+        let mut c = Chart::default();
+        c.metadata.kube_version = ">=1.20.0-0 <1.30.0".into();
+        let caps = |v: &str| {
+            Capabilities::default()
+                .with_kube_version(v)
+                .expect("parses")
+        };
+        assert!(check_kube_version(&c, &caps("1.25.3-gke.1")).is_ok());
+        assert_eq!(
+            check_kube_version(&c, &caps("1.19.0")),
+            Err("chart requires kubeVersion: >=1.20.0-0 <1.30.0 which is incompatible with Kubernetes v1.19.0".into())
+        );
+        c.metadata.chart_type = "library".into();
+        assert_eq!(
+            check_installable(&c),
+            Err("library charts are not installable".into())
         );
     }
 

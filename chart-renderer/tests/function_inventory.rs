@@ -262,7 +262,6 @@ fn missing() -> Vec<&'static str> {
 }
 
 #[test]
-#[ignore = "passes once all function work items are merged"]
 fn every_helm_function_is_offered() {
     let missing = missing();
     if !missing.is_empty() {

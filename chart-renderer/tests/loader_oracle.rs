@@ -26,6 +26,12 @@ fn norm_numbers(v: &J) -> J {
     norm(v)
 }
 
+fn names(files: &[chart_renderer::chart::File]) -> J {
+    let mut v: Vec<&str> = files.iter().map(|f| f.name.as_str()).collect();
+    v.sort();
+    serde_json::json!(v)
+}
+
 #[test]
 fn directory_load_errors_and_metadata_match_helm() {
     let golden = read_json("goldens/loader.json");
@@ -39,12 +45,16 @@ fn directory_load_errors_and_metadata_match_helm() {
             case.get("error").and_then(J::as_str),
         ) {
             (Err(e), Some(expected)) if e.to_string() == expected => {}
-            (Ok(c), None) if norm(&c.metadata.to_json()) == norm(&case["metadata"]) => {}
+            (Ok(c), None)
+                if norm(&c.metadata.to_json()) == norm(&case["metadata"])
+                    && names(&c.files) == case["file_names"]
+                    && names(&c.templates) == case["template_names"] => {}
             (ours, _) => diffs.push(format!(
-                "{name}: helm {:?}/{}; ours {:?}",
+                "{name}: helm {:?}/{}/{}; ours {:?}",
                 case.get("error"),
                 case["metadata"],
-                ours.map(|c| c.metadata.to_json())
+                case["file_names"],
+                ours.map(|c| (c.metadata.to_json(), names(&c.files), names(&c.templates)))
             )),
         }
     }
@@ -269,4 +279,15 @@ fn non_gzip_file_gets_helms_hint() {
             p.display()
         )
     );
+}
+
+#[cfg(unix)]
+#[test]
+fn symlink_loop_is_refused() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    minimal_chart(dir.path());
+    std::fs::create_dir(dir.path().join("d")).expect("mkdir");
+    std::os::unix::fs::symlink(dir.path().join("d"), dir.path().join("d/again")).expect("symlink");
+    let err = Chart::load(dir.path()).expect_err("loop").to_string();
+    assert!(err.starts_with("symlink loop at "), "{err}");
 }

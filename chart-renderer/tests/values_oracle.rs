@@ -81,3 +81,124 @@ fn user_values_are_not_modified() {
         gotmpl::Value::Map(b.values).to_json()
     );
 }
+
+/// Timing probe, not an assertion: `cargo test --release -p chart-renderer --test values_oracle -- --ignored --nocapture`.
+#[test]
+#[ignore = "timing figures for the report, run by hand in release mode"]
+fn timing() {
+    use std::time::Instant;
+    let n: u32 = std::env::var("TIMING_ITERS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(200);
+    let t = Instant::now();
+    for _ in 0..n {
+        Chart::load(fixtures().join("umbrella")).expect("loads");
+    }
+    println!(
+        "load umbrella dir (5 charts incl. a .tgz): {:?}/iter",
+        t.elapsed() / n
+    );
+    let chart = Chart::load(fixtures().join("umbrella")).expect("loads");
+    let t = Instant::now();
+    for _ in 0..n {
+        values::compute(&chart, &gotmpl::Map::new()).expect("computes");
+    }
+    println!(
+        "compute umbrella values (deps + coalesce): {:?}/iter",
+        t.elapsed() / n
+    );
+    let t = Instant::now();
+    for _ in 0..n {
+        values::coalesce_values(&chart, &gotmpl::Map::new()).expect("coalesces");
+    }
+    println!(
+        "coalesce only (as Helm merge_values): {:?}/iter",
+        t.elapsed() / n
+    );
+    let t = Instant::now();
+    for _ in 0..n {
+        chart_renderer::deps::is_compatible_range(">=1.0.0, <2.0.0 || ~3.1", "1.5.0");
+    }
+    println!("one version-range check: {:?}/iter", t.elapsed() / n);
+    let t = Instant::now();
+    for _ in 0..n {
+        chart_renderer::deps::process_dependencies(&chart, &gotmpl::Map::new()).expect("processes");
+    }
+    println!("process_dependencies only: {:?}/iter", t.elapsed() / n);
+    let caps = std::sync::Arc::new(chart_renderer::objects::Capabilities::default());
+    let c = values::compute(&chart, &gotmpl::Map::new()).expect("computes");
+    let t = Instant::now();
+    for _ in 0..n {
+        let top = chart_renderer::objects::render_context(
+            &c.chart,
+            c.values.clone(),
+            &Default::default(),
+            &caps,
+        );
+        chart_renderer::objects::template_jobs(&c.chart, &top);
+    }
+    println!("render contexts umbrella: {:?}/iter", t.elapsed() / n);
+}
+
+/// Templates may mutate `.Values` (Sprig's `set`, `unset`, `merge` write through shared maps). Nothing they
+/// do may reach the loaded chart: the next computation must be unaffected.
+#[test]
+fn mutating_computed_values_does_not_touch_the_loaded_chart() {
+    fn scribble(v: &gotmpl::Value) {
+        if let gotmpl::Value::Map(m) = v {
+            for (k, child) in m.entries() {
+                scribble(&child);
+                m.insert(format!("{k}-scribbled"), gotmpl::Value::from("x"));
+            }
+            m.insert("scribbled", gotmpl::Value::Bool(true));
+        }
+    }
+    for fixture in ["umbrella", "imports", "quirks"] {
+        let chart = Chart::load(fixtures().join(fixture)).expect("loads");
+        let first = values::compute(&chart, &gotmpl::Map::new()).expect("computes");
+        let before = gotmpl::Value::Map(first.values.clone()).to_json();
+        scribble(&gotmpl::Value::Map(first.values.clone()));
+        assert_ne!(
+            gotmpl::Value::Map(first.values.clone()).to_json(),
+            before,
+            "the scribbling must show"
+        );
+        let top = chart_renderer::objects::render_context(
+            &first.chart,
+            first.values.clone(),
+            &Default::default(),
+            &std::sync::Arc::new(chart_renderer::objects::Capabilities::default()),
+        );
+        for job in chart_renderer::objects::template_jobs(&first.chart, &top) {
+            scribble(&gotmpl::Value::Map(job.context.clone()));
+        }
+        let again = values::compute(&chart, &gotmpl::Map::new()).expect("computes");
+        assert_eq!(
+            gotmpl::Value::Map(again.values).to_json(),
+            before,
+            "{fixture}"
+        );
+    }
+}
+
+#[test]
+fn charts_are_shareable_across_threads() {
+    fn assert_send_sync<T: Send + Sync>() {}
+    assert_send_sync::<std::sync::Arc<Chart>>();
+    let chart = Chart::load(fixtures().join("umbrella")).expect("loads");
+    let expected = gotmpl::Value::Map(
+        values::compute(&chart, &gotmpl::Map::new())
+            .expect("computes")
+            .values,
+    )
+    .to_json();
+    std::thread::scope(|s| {
+        for _ in 0..4 {
+            s.spawn(|| {
+                let got = values::compute(&chart, &gotmpl::Map::new()).expect("computes");
+                assert_eq!(gotmpl::Value::Map(got.values).to_json(), expected);
+            });
+        }
+    });
+}

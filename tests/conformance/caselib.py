@@ -2,8 +2,10 @@
 
 A case is (chart, values file): ``charts/<chart>/cases/<case>.yaml`` holds the values given as
 ``-f``; an optional ``charts/<chart>/cases/<case>.set`` holds ``--set`` expressions, one per line
-(blank lines and lines starting with ``#`` are ignored). Cases whose name starts with ``err-`` must
-make Helm fail; all others must render.
+(blank lines and lines starting with ``#`` are ignored); an optional ``<case>.args`` holds extra
+``hoist template`` flags in ``--flag=value`` form, one per line, from the set Helm's render call
+also understands: ``--kube-version=V``, ``--api-versions=G/V[/Kind]`` (repeatable), ``--is-upgrade``.
+Cases whose name starts with ``err-`` must make Helm fail; all others must render.
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ class Case:
     chart_dir: Path
     values_file: Path
     sets: tuple[str, ...]
+    args: tuple[str, ...] = ()
 
     @property
     def id(self) -> str:
@@ -46,6 +49,36 @@ class Outcome:
 
     files: dict[str, str] | None = None
     error: str | None = None
+
+
+def render_options(args: tuple[str, ...] | list[str]) -> dict[str, Any]:
+    """Helm render options for the extra flags of a case (see module docstring)."""
+    opts: dict[str, Any] = {}
+    for arg in args:
+        flag, _, value = arg.partition("=")
+        if flag == "--kube-version" and value:
+            opts["kube_version"] = value
+        elif flag == "--api-versions" and value:
+            opts.setdefault("api_versions", []).extend(value.split(","))
+        elif flag == "--is-upgrade" and not value:
+            # helm template --is-upgrade: IsUpgrade true, IsInstall false, revision stays 1.
+            opts["is_upgrade"] = True
+            opts["is_install"] = False
+        else:
+            raise ValueError(f"unsupported case flag {arg!r}")
+    return opts
+
+
+def read_known_differences(path: Path = HERE / "known-differences.txt") -> dict[str, str]:
+    """Case id -> reason, from known-differences.txt (see its header)."""
+    known = {}
+    for line in path.read_text(encoding="utf-8").splitlines():
+        line = line.strip()
+        if not line or line.startswith("#"):
+            continue
+        case_id, _, reason = line.partition(" ")
+        known[case_id] = reason.strip() or "known difference"
+    return known
 
 
 def read_sets(path: Path) -> tuple[str, ...]:
@@ -67,6 +100,7 @@ def discover_cases() -> list[Case]:
                     chart_dir=chart_dir,
                     values_file=values_file,
                     sets=read_sets(values_file.with_suffix(".set")),
+                    args=read_sets(values_file.with_suffix(".args")),
                 )
             )
     return cases
@@ -108,20 +142,27 @@ def helm_render(
     sets: tuple[str, ...] | list[str] = (),
     release: str = RELEASE_NAME,
     namespace: str = NAMESPACE,
+    args: tuple[str, ...] | list[str] = (),
 ) -> Outcome:
     """Render with Helm's real engine. The chart is loaded afresh for every render because Helm's
     dependency processing mutates a loaded chart."""
     import helm_python as helm
+    from helm_python import _native
 
+    opts = {"name": release, "namespace": namespace, **render_options(args)}
     try:
         values = helm_values(values_files, sets)
         chart = helm.Chart.load(str(chart_dir))
         try:
-            return Outcome(files=chart.render(values, name=release, namespace=namespace))
+            # The SDK's Chart.render() does not expose kube_version/api_versions, but the native
+            # render call accepts them in the same options object, so call it directly.
+            rendered = _native.call_string("helm_render", chart._raw(), json.dumps(values), json.dumps(opts))
+            return Outcome(files=json.loads(rendered))
         finally:
             chart.close()
     except helm.HelmError as err:
-        return Outcome(error=str(err))
+        # helm prints "Error: <message>" and one newline; trailing newlines are not compared.
+        return Outcome(error=str(err).rstrip("\n"))
 
 
 # --- Hoist's side ------------------------------------------------------------------------------
@@ -148,7 +189,7 @@ def hoist_command(case: Case, binary: Path) -> list[str]:
     ]
     for expression in case.sets:
         cmd += ["--set", expression]
-    return cmd + ["--output", "json"]
+    return cmd + list(case.args) + ["--output", "json"]
 
 
 def hoist_render(case: Case, binary: Path, timeout: float = 60) -> tuple[Outcome, subprocess.CompletedProcess]:
@@ -165,10 +206,20 @@ def hoist_render(case: Case, binary: Path, timeout: float = 60) -> tuple[Outcome
         except json.JSONDecodeError as err:
             raise AssertionError(f"hoist printed invalid JSON ({err}):\n{proc.stdout[:2000]}") from err
         return Outcome(files=files), proc
-    stderr = proc.stderr.rstrip("\n")
+    return Outcome(error=error_message(proc.stderr)), proc
+
+
+def error_message(stderr: str) -> str:
+    """The message of helm-style `Error: <message>` output; anything printed before it (warnings)
+    is ignored. Without such a line the whole stderr is returned so a mismatch shows it."""
     prefix = "Error: "
-    message = stderr[len(prefix):] if stderr.startswith(prefix) else stderr
-    return Outcome(error=message), proc
+    if stderr.startswith(prefix):
+        return stderr[len(prefix):].rstrip("\n")
+    marker = "\n" + prefix
+    at = stderr.find(marker)
+    if at >= 0:
+        return stderr[at + len(marker):].rstrip("\n")
+    return stderr.rstrip("\n")
 
 
 def is_placeholder(proc: subprocess.CompletedProcess) -> bool:

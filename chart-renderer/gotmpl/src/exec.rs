@@ -1,6 +1,6 @@
 //! The executor: a tree walker with Go's evaluation rules.
 //!
-//! Per-execution state lives in [`State`]; parsed trees are shared read-only. Variables are one `Vec`
+//! Per-execution state lives in `State`; parsed trees are shared read-only. Variables are one `Vec`
 //! with a frame base (Go's mark/pop), output goes into one `String`, and the "current node" used by
 //! error messages is a borrowed reference updated exactly where Go calls `s.at(node)`, so errors point
 //! at the same node Go's do.
@@ -15,7 +15,6 @@ use crate::funcs::{CallContext, Function, ParamType};
 use crate::limits::Budget;
 use crate::value::{gofmt, Value};
 use crate::{ExecOptions, MissingKey, TemplateSet, TextTemplate, Tree};
-use std::fmt::Write;
 use std::sync::Arc;
 
 /// Why a walk stopped early.
@@ -33,18 +32,43 @@ impl From<Error> for Flow {
 
 type R<T> = Result<T, Flow>;
 
+/// Evaluated call arguments; inline for the usual handful, so calls do not allocate.
+type Args = smallvec::SmallVec<[Value; 4]>;
+
 /// A value with the one bit of static type Go's messages depend on: whether it came out of an
 /// `interface{}` container (a map element or a range element), in which case Go names its type
 /// `interface {}` in "can't evaluate field" errors.
 #[derive(Clone, Debug)]
 pub(crate) struct Val {
     pub v: Value,
-    pub iface: bool,
+    pub iface: Iface,
 }
 
 impl Val {
     fn concrete(v: Value) -> Self {
-        Val { v, iface: false }
+        Val {
+            v,
+            iface: Iface::No,
+        }
+    }
+}
+
+/// Whether a value came out of an `interface{}` container. Word-sized on purpose: with a `bool` the
+/// compiler copies `Val` with overlapping partial loads, which stall store forwarding on the hot path.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[repr(u64)]
+pub(crate) enum Iface {
+    No = 0,
+    Yes = 1,
+}
+
+impl From<bool> for Iface {
+    fn from(b: bool) -> Self {
+        if b {
+            Iface::Yes
+        } else {
+            Iface::No
+        }
     }
 }
 
@@ -74,6 +98,13 @@ impl Cur<'_> {
     }
 }
 
+/// The `tpl` texts running, innermost first: each one's definitions shadow the outer ones and the set
+/// (Helm re-binds `include` and `tpl` to the clone it parsed the text into).
+pub(crate) struct Overlay<'a> {
+    text: &'a TextTemplate,
+    outer: Option<&'a Overlay<'a>>,
+}
+
 struct Var<'a> {
     name: &'a str,
     val: Val,
@@ -83,7 +114,7 @@ struct Var<'a> {
 pub(crate) struct State<'a> {
     set: &'a TemplateSet,
     /// Definitions made by the text a `tpl` call is executing; they shadow the set's.
-    overlay: Option<&'a TextTemplate>,
+    overlay: Option<&'a Overlay<'a>>,
     tree: &'a Tree,
     pub(crate) out: String,
     node: Cur<'a>,
@@ -102,7 +133,7 @@ const STACK_CHUNK: usize = 4 * 1024 * 1024;
 impl<'a> State<'a> {
     pub(crate) fn new(
         set: &'a TemplateSet,
-        overlay: Option<&'a TextTemplate>,
+        overlay: Option<&'a Overlay<'a>>,
         tree: &'a Tree,
         opts: &'a ExecOptions,
         budget: &'a mut Budget,
@@ -200,9 +231,13 @@ impl<'a> State<'a> {
             Value::Invalid | Value::Nil => self.write_str("<no value>"),
             Value::Bool(b) => self.write_str(if *b { "true" } else { "false" }),
             Value::Int(i) | Value::Int64(i) => {
-                let mut buf = String::new();
-                let _ = write!(buf, "{i}");
-                self.write_str(&buf)
+                // Format on the stack: no allocation for the commonest non-string value.
+                let mut buf = [0u8; 24];
+                let mut w = &mut buf[..];
+                let _ = std::io::Write::write_fmt(&mut w, format_args!("{i}"));
+                let n = 24 - w.len();
+                let text = std::str::from_utf8(&buf[..n]).unwrap_or_default();
+                self.write_str(text)
             }
             other => {
                 let s = gofmt::print_value(other);
@@ -357,7 +392,7 @@ impl<'a> State<'a> {
                     for (i, e) in items.iter().enumerate() {
                         let elem = Val {
                             v: e.clone(),
-                            iface: !matches!(val.v, Value::Object(_)),
+                            iface: Iface::from(!matches!(val.v, Value::Object(_))),
                         };
                         self.range_iteration(r, mark, Val::concrete(Value::Int(i as i64)), elem)?;
                     }
@@ -375,12 +410,18 @@ impl<'a> State<'a> {
             }
             Value::Map(m) => {
                 if !m.is_empty() {
-                    for (k, e) in m.entries() {
+                    // A sorted snapshot: the body may mutate the map, so no lock is held while it runs.
+                    let entries: Vec<(Value, Value)> = m
+                        .read()
+                        .iter()
+                        .map(|(k, v)| (Value::from(k.as_str()), v.clone()))
+                        .collect();
+                    for (k, e) in entries {
                         let elem = Val {
                             v: e,
-                            iface: !matches!(val.v, Value::Object(_)),
+                            iface: Iface::from(!matches!(val.v, Value::Object(_))),
                         };
-                        self.range_iteration(r, mark, Val::concrete(Value::from(k)), elem)?;
+                        self.range_iteration(r, mark, Val::concrete(k), elem)?;
                     }
                     return Ok(());
                 }
@@ -434,10 +475,12 @@ impl<'a> State<'a> {
     }
 
     fn lookup(&self, name: &str) -> Option<&'a Tree> {
-        if let Some(o) = self.overlay {
-            if let Some(t) = o.lookup(name) {
+        let mut o = self.overlay;
+        while let Some(link) = o {
+            if let Some(t) = link.text.lookup(name) {
                 return Some(t);
             }
+            o = link.outer;
         }
         self.set.templates.get(name).map(|t| &**t)
     }
@@ -485,17 +528,20 @@ impl<'a> State<'a> {
 
     fn eval_pipeline(&mut self, dot: &Val, pipe: &'a PipeNode) -> R<Val> {
         self.node = Cur::Pipe(pipe);
-        let mut value: Option<Val> = None;
-        for cmd in &pipe.cmds {
-            let v = self.eval_command(dot, cmd, value.take())?;
-            // Go unwraps interface values here: a nil interface becomes "no value".
-            let v = match v.v {
-                Value::Nil => Value::Invalid,
-                other => other,
+        let mut value = Val::concrete(Value::Invalid);
+        for (i, cmd) in pipe.cmds.iter().enumerate() {
+            let fin = if i == 0 {
+                None
+            } else {
+                Some(std::mem::replace(&mut value, Val::concrete(Value::Invalid)))
             };
-            value = Some(Val::concrete(v));
+            value = self.eval_command(dot, cmd, fin)?;
+            // Go unwraps interface values here: a nil interface becomes "no value".
+            value.iface = Iface::No;
+            if let Value::Nil = value.v {
+                value.v = Value::Invalid;
+            }
         }
-        let value = value.unwrap_or(Val::concrete(Value::Invalid));
         for var in &pipe.decl {
             if pipe.is_assign {
                 self.set_var(&var.idents[0], value.clone())?;
@@ -627,25 +673,7 @@ impl<'a> State<'a> {
                 Ok(Val::concrete(Value::Invalid))
             }
             Value::Nil => self.err(format!("nil pointer evaluating interface {{}}.{name}")),
-            Value::Map(m) => {
-                if has_args {
-                    return self.err(format!("{name} is not a method but has arguments"));
-                }
-                match m.get(name) {
-                    Some(v) => Ok(Val { v, iface: true }),
-                    None => match self.opts.missing_key {
-                        MissingKey::Default => Ok(Val::concrete(Value::Invalid)),
-                        MissingKey::Zero => Ok(Val {
-                            v: Value::Nil,
-                            iface: true,
-                        }),
-                        MissingKey::Error => self.err(format!(
-                            "map has no entry for key {}",
-                            crate::lex::go_quote(name)
-                        )),
-                    },
-                }
-            }
+            Value::Map(m) => self.map_field(m, name, has_args),
             Value::Object(o) => {
                 if o.has_method(name) {
                     let o = o.clone();
@@ -659,6 +687,10 @@ impl<'a> State<'a> {
                             self.err(format!("error calling {name}: {e}"))
                         }
                     };
+                }
+                // A named map type (Helm's `chartutil.Values`): methods first, then map-key rules.
+                if let Some(Value::Map(m)) = o.as_collection() {
+                    return self.map_field(&m, name, has_args);
                 }
                 match o.field(name) {
                     Some(v) => {
@@ -676,13 +708,37 @@ impl<'a> State<'a> {
                 }
             }
             other => {
-                let ty = if recv.iface {
+                let ty = if recv.iface == Iface::Yes {
                     "interface {}".into()
                 } else {
                     other.type_name()
                 };
                 self.err(format!("can't evaluate field {name} in type {ty}"))
             }
+        }
+    }
+
+    /// `.name` on a map: Go's map-key lookup with the `missingkey` rules.
+    fn map_field(&self, m: &crate::Map, name: &str, has_args: bool) -> R<Val> {
+        if has_args {
+            return self.err(format!("{name} is not a method but has arguments"));
+        }
+        match m.get(name) {
+            Some(v) => Ok(Val {
+                v,
+                iface: Iface::Yes,
+            }),
+            None => match self.opts.missing_key {
+                MissingKey::Default => Ok(Val::concrete(Value::Invalid)),
+                MissingKey::Zero => Ok(Val {
+                    v: Value::Nil,
+                    iface: Iface::Yes,
+                }),
+                MissingKey::Error => self.err(format!(
+                    "map has no entry for key {}",
+                    crate::lex::go_quote(name)
+                )),
+            },
         }
     }
 
@@ -718,10 +774,16 @@ impl<'a> State<'a> {
 
     /// Calls a function body: Go's `safeCall` plus the `error calling` wrapping.
     fn call(&mut self, f: &Function, at: Cur<'a>, argv: &[Value]) -> R<Val> {
-        let body = f.body.clone();
+        let body = &*f.body;
         let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| body(self, argv)));
         match result {
-            Ok(Ok(v)) => Ok(Val::concrete(v)),
+            Ok(Ok(v)) => {
+                // A function that swallowed a nested limit error must not leave it behind.
+                if self.budget.limit_error.is_some() {
+                    self.budget.limit_error = None;
+                }
+                Ok(Val::concrete(v))
+            }
             Ok(Err(e)) => {
                 // A limit hit inside a nested include/tpl stays a limit error, not a function error.
                 if let Some(limit) = self.budget.limit_error.take() {
@@ -785,7 +847,7 @@ impl<'a> State<'a> {
         f: Option<&Function>,
         args: &'a [Arg],
         fin: Option<Val>,
-    ) -> R<Vec<Value>> {
+    ) -> R<Args> {
         let args = if args.is_empty() { args } else { &args[1..] };
         let num_in = args.len() + usize::from(fin.is_some());
         let num_fixed = if variadic {
@@ -814,7 +876,7 @@ impl<'a> State<'a> {
                 None => Some(ParamType::Any),
             }
         };
-        let mut argv = Vec::with_capacity(num_in);
+        let mut argv = Args::new();
         let mut i = 0;
         while i < num_fixed && i < args.len() {
             let v = self.eval_arg(dot, ptype(i), &args[i])?;
@@ -859,6 +921,12 @@ impl<'a> State<'a> {
         );
         if ok {
             return Ok(v);
+        }
+        // A named map type is assignable to `map[string]interface{}` (same underlying type).
+        if let (ParamType::Map, Value::Object(o)) = (t, &v.v) {
+            if let Some(m @ Value::Map(_)) = o.as_collection() {
+                return Ok(Val::concrete(m));
+            }
         }
         let got = if let Value::Nil = v.v {
             "interface {}".into()
@@ -978,13 +1046,17 @@ impl CallContext for State<'_> {
         let Some(tree) = self.lookup(name) else {
             return Err(Error::no_template(name, &self.set.root_name));
         };
-        self.nested(None, tree, dot)
+        let overlay = self.overlay;
+        self.nested(overlay, tree, dot)
     }
 
     fn execute_text(&mut self, name: &str, text: &str, dot: Value) -> Result<String, Error> {
-        let tt = self.set.text_template(name, text, self.overlay)?;
-        let tree: &Tree = &tt.main;
-        self.nested(Some(&tt), tree, dot)
+        let tt = self.set.text_template(name, text)?;
+        let link = Overlay {
+            text: &tt,
+            outer: self.overlay,
+        };
+        self.nested(Some(&link), &tt.main, dot)
     }
 
     fn template_name(&self) -> &str {
@@ -1000,7 +1072,7 @@ impl State<'_> {
     /// Executes `tree` in a fresh state (Go's `ExecuteTemplate` into a buffer), sharing the budget.
     fn nested(
         &mut self,
-        overlay: Option<&TextTemplate>,
+        overlay: Option<&Overlay<'_>>,
         tree: &Tree,
         dot: Value,
     ) -> Result<String, Error> {
@@ -1015,18 +1087,32 @@ impl State<'_> {
             self.budget.limit_error = Some(e.clone());
             return Err(e);
         }
-        let overlay = overlay.or(self.overlay);
         let set = self.set;
         let opts = self.opts;
         let depth = self.depth + 1;
         let budget = &mut *self.budget;
         let res = stacker::maybe_grow(RED_ZONE, STACK_CHUNK, || {
-            let mut sub = State::new(set, overlay, tree, opts, budget, depth, String::new());
-            sub.run(dot).map(|()| sub.out).inspect_err(|e| {
-                if e.kind == ErrorKind::Limit {
-                    sub.budget.limit_error = Some(e.clone());
-                }
-            })
+            let hint = tree.size_hint.load(std::sync::atomic::Ordering::Relaxed);
+            let mut sub = State::new(
+                set,
+                overlay,
+                tree,
+                opts,
+                budget,
+                depth,
+                String::with_capacity(hint),
+            );
+            sub.run(dot)
+                .map(|()| {
+                    tree.size_hint
+                        .store(sub.out.len(), std::sync::atomic::Ordering::Relaxed);
+                    sub.out
+                })
+                .inspect_err(|e| {
+                    if e.kind == ErrorKind::Limit {
+                        sub.budget.limit_error = Some(e.clone());
+                    }
+                })
         });
         res
     }

@@ -97,33 +97,12 @@ impl fmt::Display for Item<'_> {
 
 /// Go's `strconv.Quote` (what `%q` prints for a string).
 pub fn go_quote(s: &str) -> String {
-    let mut out = String::with_capacity(s.len() + 2);
-    out.push('"');
-    for c in s.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\u{7}' => out.push_str("\\a"),
-            '\u{8}' => out.push_str("\\b"),
-            '\u{c}' => out.push_str("\\f"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            '\u{b}' => out.push_str("\\v"),
-            c if is_go_printable(c) => out.push(c),
-            c if (c as u32) < 0x80 => out.push_str(&format!("\\x{:02x}", c as u32)),
-            c if (c as u32) < 0x10000 => out.push_str(&format!("\\u{:04x}", c as u32)),
-            c => out.push_str(&format!("\\U{:08x}", c as u32)),
-        }
-    }
-    out.push('"');
-    out
+    crate::value::gofmt::quote(s)
 }
 
-/// Approximates Go's `strconv.IsPrint`: control and format characters are escaped, the rest kept.
+/// Go's `strconv.IsPrint`.
 fn is_go_printable(c: char) -> bool {
-    !(c.is_control()
-        || matches!(c, '\u{ad}' | '\u{200b}'..='\u{200f}' | '\u{2028}'..='\u{202e}' | '\u{feff}'))
+    crate::value::gofmt::is_print(c)
 }
 
 const LEFT_DELIM: &str = "{{";
@@ -136,9 +115,21 @@ pub(crate) fn is_space(b: u8) -> bool {
     matches!(b, b' ' | b'\t' | b'\r' | b'\n')
 }
 
-/// Go's `isAlphaNumeric`: `_`, letters and digits (Rust's Unicode classes are a close superset).
+/// Go's `isAlphaNumeric`: `_`, `unicode.IsLetter` (categories L*) or `unicode.IsDigit` (Nd).
 fn is_alnum(c: char) -> bool {
-    c == '_' || c.is_alphanumeric()
+    use unicode_general_category::{get_general_category, GeneralCategory as G};
+    if c.is_ascii() {
+        return c == '_' || c.is_ascii_alphanumeric();
+    }
+    matches!(
+        get_general_category(c),
+        G::UppercaseLetter
+            | G::LowercaseLetter
+            | G::TitlecaseLetter
+            | G::ModifierLetter
+            | G::OtherLetter
+            | G::DecimalNumber
+    )
 }
 
 /// Lexer options the parser decides (Go's `lexOptions`).

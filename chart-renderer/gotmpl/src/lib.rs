@@ -5,6 +5,33 @@
 //! [`exec`] (a tree walker over shared [`value::Value`]s). Printing follows Go's `fmt` ([`value::gofmt`]).
 //! Parsed templates are immutable and `Send + Sync`: parse once, render many times from any thread.
 //!
+//! # Using it for Helm
+//!
+//! * Build one [`FuncMap`]: [`funcs::builtins::builtins`] plus the Sprig/Helm functions. Functions that
+//!   need the running template get a [`CallContext`]: Helm's `include` is
+//!   `ctx.execute_template(name, dot)` and `tpl` is `ctx.execute_text("gotpl", text, dot)` (Helm v4
+//!   parses `tpl` text as its root template, named `gotpl`; the parse is cached per text, the dot is
+//!   shared, not copied, and the text's `define`s are visible only while it runs). An error from either
+//!   is already in Go's `template: …` form; wrap it as the function's error
+//!   (`FuncError(e.to_string())`) and Go's `error calling include: …` chain results.
+//! * `set.set_root_name("gotpl")`, then [`TemplateSet::add`] every file in Helm's order (deepest path
+//!   first, equal depths by name descending), so later `define`s win as in Helm.
+//! * Execute each file with [`MissingKey::Zero`] ([`MissingKey::Error`] in strict mode) and remove
+//!   `<no value>` from the output, as Helm does.
+//! * [`Error`] displays Go's text; its parts ([`ErrorRepr`]: kind, file, template, line, byte column,
+//!   node) let Helm's `parse error at (…)` / `execution error at (…)` rewriting be done without
+//!   re-parsing the message.
+//! * [`Limits`] bound template depth (Go's 100000 by default), range iterations, output size and wall
+//!   time; hitting one is an [`ErrorKind::Limit`] error, even when it happens inside an `include`.
+//!
+//! Go values map onto [`Value`]; Go structs with fields and methods (`.Files`, `.Capabilities`,
+//! `.Chart`) are [`Object`]s, and a named map type with methods (Helm's `common.Values`) is an
+//! `Object` whose [`Object::as_collection`] is the map: fields then follow map-key rules.
+//!
+//! Known differences from Go: complex number literals (`1i`, `1+2i`) are a parse error; `\x`/octal
+//! escapes that make invalid UTF-8 become U+FFFD; argument conversion knows only the
+//! [`ParamType`]s (no `reflect.Value` parameters besides `and`/`or`).
+//!
 //! # Example
 //!
 //! ```
@@ -76,6 +103,35 @@ pub struct Tree {
     pub name: Arc<str>,
     pub source: Arc<Source>,
     pub root: ast::ListNode,
+    /// Nesting depth of the parse, so a very deep tree can be dropped on a large stack.
+    depth: usize,
+    /// Length of the last output of this tree, to size the next output buffer in one allocation.
+    pub(crate) size_hint: std::sync::atomic::AtomicUsize,
+}
+
+/// Trees nested deeper than this are dropped on a dedicated stack (dropping is recursive).
+const DEEP_TREE: usize = 256;
+
+impl Tree {
+    fn new(t: parse::ParsedTree, source: Arc<Source>) -> Self {
+        Tree {
+            name: t.name,
+            source,
+            root: t.root,
+            depth: t.max_depth,
+            size_hint: Default::default(),
+        }
+    }
+}
+
+impl Drop for Tree {
+    fn drop(&mut self) {
+        if self.depth > DEEP_TREE {
+            let root = std::mem::take(&mut self.root);
+            // About 1 KiB of stack per nesting level in debug builds, with ample margin.
+            stacker::grow(self.depth * 4096 + (1 << 20), move || drop(root));
+        }
+    }
 }
 
 /// A text parsed by [`CallContext::execute_text`] (Helm's `tpl`): its own tree plus its definitions,
@@ -163,12 +219,9 @@ impl TemplateSet {
             if empty && self.templates.contains_key(&t.name) {
                 continue;
             }
-            let tree = Arc::new(Tree {
-                name: t.name.clone(),
-                source: source.clone(),
-                root: t.root,
-            });
-            self.templates.insert(t.name, tree);
+            let name = t.name.clone();
+            self.templates
+                .insert(name, Arc::new(Tree::new(t, source.clone())));
         }
         Ok(())
     }
@@ -188,10 +241,22 @@ impl TemplateSet {
         self.templates.get(name)
     }
 
+    /// How many `tpl` texts are currently cached.
+    pub fn cached_texts(&self) -> usize {
+        *self.text_cache_len.read()
+    }
+
     /// Executes template `name` with `dot` (Go: `ExecuteTemplate`) and returns its output.
     pub fn execute(&self, name: &str, dot: Value, opts: &ExecOptions) -> Result<String, Error> {
-        let mut out = String::new();
+        let hint = self.templates.get(name).map_or(0, |t| {
+            t.size_hint.load(std::sync::atomic::Ordering::Relaxed)
+        });
+        let mut out = String::with_capacity(hint);
         self.execute_to(name, dot, opts, &mut out)?;
+        if let Some(t) = self.templates.get(name) {
+            t.size_hint
+                .store(out.len(), std::sync::atomic::Ordering::Relaxed);
+        }
         Ok(out)
     }
 
@@ -215,12 +280,7 @@ impl TemplateSet {
     }
 
     /// The cached parse of a `tpl` text, parsing it on first use.
-    fn text_template(
-        &self,
-        name: &str,
-        text: &str,
-        _outer: Option<&TextTemplate>,
-    ) -> Result<Arc<TextTemplate>, Error> {
+    fn text_template(&self, name: &str, text: &str) -> Result<Arc<TextTemplate>, Error> {
         if let Some(t) = self.text_cache.read().get(name).and_then(|m| m.get(text)) {
             return Ok(t.clone());
         }
@@ -232,17 +292,14 @@ impl TemplateSet {
         let mut defines = HashMap::new();
         let mut main = None;
         for t in trees {
-            let tree = Arc::new(Tree {
-                name: t.name.clone(),
-                source: source.clone(),
-                root: t.root,
-            });
-            if *t.name == *name {
+            let tname = t.name.clone();
+            let tree = Arc::new(Tree::new(t, source.clone()));
+            if *tname == *name {
                 main = Some(tree.clone());
             }
             // Go's associate rule: an empty definition does not hide an existing one.
-            if !ast::is_empty_tree(&tree.root) || !self.templates.contains_key(&t.name) {
-                defines.insert(t.name, tree);
+            if !ast::is_empty_tree(&tree.root) || !self.templates.contains_key(&tname) {
+                defines.insert(tname, tree);
             }
         }
         let main = match main {
@@ -251,6 +308,8 @@ impl TemplateSet {
                 name: Arc::from(name),
                 source,
                 root: ast::ListNode::default(),
+                depth: 0,
+                size_hint: Default::default(),
             }),
         };
         let tt = Arc::new(TextTemplate { main, defines });

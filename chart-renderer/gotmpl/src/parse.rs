@@ -16,6 +16,8 @@ use std::sync::Arc;
 pub struct ParsedTree {
     pub name: Arc<str>,
     pub root: ListNode,
+    /// The deepest nesting (blocks and parentheses) seen in the parse this tree came from.
+    pub max_depth: usize,
 }
 
 /// Parses `text` as template `name`, returning the trees in definition order (the file's own tree
@@ -43,15 +45,24 @@ pub fn parse(
         action_line: 0,
         range_depth: 0,
         depth: 0,
+        deepest: 0,
         max_depth,
         trees: Vec::new(),
     };
     let root = p.parse_top()?;
     p.add(Arc::from(name), root)?;
-    Ok(p.trees)
+    let deepest = p.deepest;
+    let mut trees = p.trees;
+    for t in &mut trees {
+        t.max_depth = deepest;
+    }
+    Ok(trees)
 }
 
 type PResult<T> = Result<T, Error>;
+
+const RED_ZONE: usize = 128 * 1024;
+const STACK_CHUNK: usize = 4 * 1024 * 1024;
 
 struct Parser<'s, 'f> {
     items: Vec<Item<'s>>,
@@ -65,6 +76,7 @@ struct Parser<'s, 'f> {
     range_depth: usize,
     /// Nesting of blocks and parentheses, against `max_depth`.
     depth: usize,
+    deepest: usize,
     max_depth: usize,
     trees: Vec<ParsedTree>,
 }
@@ -188,13 +200,18 @@ impl<'s> Parser<'s, '_> {
             return self.errorf("max expression depth exceeded".into());
         }
         self.depth += 1;
+        self.deepest = self.deepest.max(self.depth);
         Ok(())
     }
 
     /// Go's `Tree.add` within one parse.
     fn add(&mut self, name: Arc<str>, root: ListNode) -> PResult<()> {
         match self.trees.iter_mut().find(|t| t.name == name) {
-            None => self.trees.push(ParsedTree { name, root }),
+            None => self.trees.push(ParsedTree {
+                name,
+                root,
+                max_depth: 0,
+            }),
             Some(existing) => {
                 if is_empty_tree(&existing.root) {
                     existing.root = root;
@@ -362,7 +379,8 @@ impl<'s> Parser<'s, '_> {
     fn branch_control(&mut self, context: &'static str) -> PResult<Box<BranchNode>> {
         self.enter()?;
         let nvars = self.vars.len();
-        let r = self.branch_inner(context);
+        // Nesting is bounded by `max_depth`, but 10000 levels need more than a default thread stack.
+        let r = stacker::maybe_grow(RED_ZONE, STACK_CHUNK, || self.branch_inner(context));
         self.vars.truncate(nvars);
         self.depth -= 1;
         r
@@ -664,7 +682,9 @@ impl<'s> Parser<'s, '_> {
             }
             ItemKind::LeftParen => {
                 self.enter()?;
-                let p = self.pipeline("parenthesized pipeline", ItemKind::RightParen);
+                let p = stacker::maybe_grow(RED_ZONE, STACK_CHUNK, || {
+                    self.pipeline("parenthesized pipeline", ItemKind::RightParen)
+                });
                 self.depth -= 1;
                 Arg::Pipe(Box::new(p?))
             }

@@ -33,117 +33,15 @@ pub fn map_arg(v: &Value) -> Option<&Map> {
     v.as_map()
 }
 
-/// Go's `%v` for a value handed to `fmt` as an `interface{}` (a nil prints `<nil>`).
+/// Go's `%v` for a value handed to `fmt` as an `interface{}` (a nil prints `<nil>`); the engine's
+/// `fmt` implementation, so Sprig and `printf` agree.
 pub fn go_v(v: &Value) -> String {
-    let mut out = String::new();
-    write_v(&mut out, v);
-    out
+    gotmpl::value::gofmt::format_v(v)
 }
 
-fn write_v(out: &mut String, v: &Value) {
-    match v {
-        Value::Invalid | Value::Nil => out.push_str("<nil>"),
-        Value::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
-        Value::Int(i) | Value::Int64(i) => out.push_str(&i.to_string()),
-        Value::Uint64(u) => out.push_str(&u.to_string()),
-        Value::Float(f) => out.push_str(&format_float_g(*f)),
-        Value::String(s) => out.push_str(s),
-        Value::Bytes(b) => {
-            out.push('[');
-            for (i, x) in b.iter().enumerate() {
-                if i > 0 {
-                    out.push(' ');
-                }
-                out.push_str(&x.to_string());
-            }
-            out.push(']');
-        }
-        Value::List(l) => {
-            out.push('[');
-            for (i, x) in l.iter().enumerate() {
-                if i > 0 {
-                    out.push(' ');
-                }
-                write_v(out, x);
-            }
-            out.push(']');
-        }
-        Value::Map(m) => {
-            out.push_str("map[");
-            for (i, (k, x)) in m.read().iter().enumerate() {
-                if i > 0 {
-                    out.push(' ');
-                }
-                out.push_str(k);
-                out.push(':');
-                write_v(out, x);
-            }
-            out.push(']');
-        }
-        Value::Object(o) => out.push_str(&o.go_format()),
-    }
-}
-
-/// `strconv.FormatFloat(f, 'g', -1, 64)`, which is what `%v` prints for a float64: the shortest digits
-/// that round-trip, in exponent form when the decimal exponent is < -4 or >= 6 (Go uses 6 as the
-/// exponent limit for the shortest form, so 1000000 prints `1e+06`).
+/// `strconv.FormatFloat(f, 'g', -1, 64)`, what `%v` prints for a float64 (1000000 → `1e+06`).
 pub fn format_float_g(f: f64) -> String {
-    if f.is_nan() {
-        return "NaN".into();
-    }
-    if f.is_infinite() {
-        return if f > 0.0 {
-            "+Inf".into()
-        } else {
-            "-Inf".into()
-        };
-    }
-    // Rust's `{:e}` gives the shortest round-trip digits, e.g. `-1.2345e8`; re-lay them out Go's way.
-    let sci = format!("{f:e}");
-    let (neg, sci) = match sci.strip_prefix('-') {
-        Some(rest) => (true, rest),
-        None => (false, sci.as_str()),
-    };
-    let (mant, exp) = sci.split_once('e').unwrap_or((sci, "0"));
-    let exp: i32 = exp.parse().unwrap_or(0);
-    let digits: String = mant.chars().filter(|c| *c != '.').collect();
-    let mut out = String::new();
-    if neg {
-        out.push('-');
-    }
-    if !(-4..6).contains(&exp) {
-        out.push_str(&digits[..1]);
-        if digits.len() > 1 {
-            out.push('.');
-            out.push_str(&digits[1..]);
-        }
-        out.push('e');
-        out.push(if exp < 0 { '-' } else { '+' });
-        let e = exp.unsigned_abs();
-        if e < 10 {
-            out.push('0');
-        }
-        out.push_str(&e.to_string());
-    } else if exp < 0 {
-        out.push_str("0.");
-        for _ in 0..(-exp - 1) {
-            out.push('0');
-        }
-        out.push_str(&digits);
-    } else {
-        let int_len = exp as usize + 1;
-        if digits.len() <= int_len {
-            out.push_str(&digits);
-            for _ in digits.len()..int_len {
-                out.push('0');
-            }
-        } else {
-            out.push_str(&digits[..int_len]);
-            out.push('.');
-            out.push_str(&digits[int_len..]);
-        }
-    }
-    out
+    gotmpl::value::gofmt::format_float(f, b'g', -1)
 }
 
 /// Sprig's `strval`: strings and byte slices as they are, everything else through `%v`.
@@ -292,26 +190,61 @@ pub fn to_int(v: &Value) -> i64 {
     to_int64(v)
 }
 
-/// `strconv.ParseFloat(s, 64)`: decimal and special forms (`inf`, `+Inf`, `NaN`, `infinity`), `_`
-/// separators are not allowed in decimal form. Hex floats are not supported (see docs/renderer.md).
+/// `strconv.ParseFloat(s, 64)`: decimal (with Go's `_` digit separators), hexadecimal (`0x1.8p3`) and
+/// the special forms (`inf`, `+Inf`, `NaN`, `infinity`, any case). `None` on a syntax error or overflow
+/// (cast then gives 0).
 pub fn parse_go_float(s: &str) -> Option<f64> {
-    let unsigned = s.strip_prefix(['+', '-']).unwrap_or(s);
+    let (neg, unsigned) = match s.as_bytes().first() {
+        Some(b'-') => (true, &s[1..]),
+        Some(b'+') => (false, &s[1..]),
+        _ => (false, s),
+    };
     let lower = unsigned.to_ascii_lowercase();
-    if matches!(lower.as_str(), "inf" | "infinity" | "nan") {
-        return s.parse::<f64>().ok();
-    }
-    // Rust accepts forms Go rejects ("1." is fine in both; Rust rejects "0x…", Go accepts hex floats).
-    if !unsigned
-        .bytes()
-        .all(|c| c.is_ascii_digit() || matches!(c, b'.' | b'e' | b'E' | b'+' | b'-'))
-    {
+    let magnitude = match lower.as_str() {
+        "inf" | "infinity" => f64::INFINITY,
+        "nan" => f64::NAN,
+        _ => {
+            if lower.contains('_') && !underscores_ok(&lower) {
+                return None;
+            }
+            let text: String = lower.chars().filter(|c| *c != '_').collect();
+            let f = if let Some(hex) = text.strip_prefix("0x") {
+                parse_hex_float(hex)?
+            } else {
+                // Rust's grammar is Go's decimal grammar here, minus the forms handled above.
+                if text.is_empty()
+                    || !text
+                        .bytes()
+                        .all(|c| c.is_ascii_digit() || matches!(c, b'.' | b'e' | b'+' | b'-'))
+                {
+                    return None;
+                }
+                text.parse::<f64>().ok()?
+            };
+            if f.is_infinite() {
+                return None;
+            }
+            f
+        }
+    };
+    Some(if neg { -magnitude } else { magnitude })
+}
+
+/// The part after `0x` of a Go hex float: hex digits with an optional point, then a mandatory `p`
+/// exponent in decimal.
+fn parse_hex_float(s: &str) -> Option<f64> {
+    let (mant, exp) = s.split_once('p')?;
+    let exp: i32 = exp.parse().ok()?;
+    let (int_part, frac_part) = mant.split_once('.').unwrap_or((mant, ""));
+    if int_part.is_empty() && frac_part.is_empty() {
         return None;
     }
-    match s.parse::<f64>() {
-        Ok(f) if f.is_finite() => Some(f),
-        // Go reports a range error for overflow (value ±Inf) and cast then returns 0.
-        _ => None,
+    let mut value = 0f64;
+    for c in int_part.chars().chain(frac_part.chars()) {
+        value = value * 16.0 + f64::from(c.to_digit(16)?);
     }
+    let shift = exp - 4 * frac_part.len() as i32;
+    Some(value * 2f64.powi(shift))
 }
 
 /// `cast.ToFloat64` (errors become 0).

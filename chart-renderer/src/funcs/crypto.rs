@@ -7,6 +7,7 @@
 //! `genPrivateKey`) and others as Go errors (certificates, AES); both shapes are kept. Certificates are a Go
 //! struct `sprig.certificate{Cert, Key string}` ([`Certificate`]), so `.Other` on one is an error.
 
+use crate::funcs::args::{go_v, int_arg, str_arg};
 use crate::funcs::encoding::{go_base64_decode, go_string};
 use base64::Engine as _;
 use gotmpl::{FuncError, FuncMap, FuncResult, Function, Object, ParamType, Value};
@@ -20,28 +21,30 @@ use ParamType::{Any, Int, List, String as Str};
 pub fn register(m: &mut FuncMap) {
     m.insert(Function::pure("sha1sum", &[Str], None, |a| {
         use sha1::Digest;
-        Ok(hex(&sha1::Sha1::digest(s(a, 0).as_bytes())).into())
+        Ok(hex(&sha1::Sha1::digest(str_arg(&a[0]).as_bytes())).into())
     }));
     m.insert(Function::pure("sha256sum", &[Str], None, |a| {
         use sha2::Digest;
-        Ok(hex(&sha2::Sha256::digest(s(a, 0).as_bytes())).into())
+        Ok(hex(&sha2::Sha256::digest(str_arg(&a[0]).as_bytes())).into())
     }));
     m.insert(Function::pure("sha512sum", &[Str], None, |a| {
         use sha2::Digest;
-        Ok(hex(&sha2::Sha512::digest(s(a, 0).as_bytes())).into())
+        Ok(hex(&sha2::Sha512::digest(str_arg(&a[0]).as_bytes())).into())
     }));
     m.insert(Function::pure("adler32sum", &[Str], None, |a| {
-        Ok(adler2::adler32_slice(s(a, 0).as_bytes()).to_string().into())
+        Ok(adler2::adler32_slice(str_arg(&a[0]).as_bytes())
+            .to_string()
+            .into())
     }));
     m.insert(Function::pure("bcrypt", &[Str], None, |a| {
-        Ok(bcrypt_hash(s(a, 0)).into())
+        Ok(bcrypt_hash(&str_arg(&a[0])).into())
     }));
     m.insert(Function::pure("htpasswd", &[Str, Str], None, |a| {
-        let user = s(a, 0);
+        let user = &str_arg(&a[0]);
         Ok(if user.contains(':') {
             format!("invalid username: {user}")
         } else {
-            format!("{user}:{}", bcrypt_hash(s(a, 1)))
+            format!("{user}:{}", bcrypt_hash(&str_arg(&a[1])))
         }
         .into())
     }));
@@ -51,32 +54,55 @@ pub fn register(m: &mut FuncMap) {
         None,
         |a| {
             let counter = go_uint32(&a[0])?;
-            Ok(derive_password(counter, s(a, 1), s(a, 2), s(a, 3), s(a, 4)).into())
+            Ok(derive_password(
+                counter,
+                &str_arg(&a[1]),
+                &str_arg(&a[2]),
+                &str_arg(&a[3]),
+                &str_arg(&a[4]),
+            )
+            .into())
         },
     ));
     m.insert(Function::pure("encryptAES", &[Str, Str], None, |a| {
-        encrypt_aes(s(a, 0), s(a, 1))
+        encrypt_aes(&str_arg(&a[0]), &str_arg(&a[1]))
     }));
     m.insert(Function::pure("decryptAES", &[Str, Str], None, |a| {
-        decrypt_aes(s(a, 0), s(a, 1))
+        decrypt_aes(&str_arg(&a[0]), &str_arg(&a[1]))
     }));
     m.insert(Function::pure("genPrivateKey", &[Str], None, |a| {
-        Ok(gen_private_key(s(a, 0)).into())
+        Ok(gen_private_key(&str_arg(&a[0])).into())
     }));
     m.insert(Function::pure("buildCustomCert", &[Str, Str], None, |a| {
-        build_custom_cert(s(a, 0), s(a, 1))
+        build_custom_cert(&str_arg(&a[0]), &str_arg(&a[1]))
     }));
     m.insert(Function::pure("genCA", &[Str, Int], None, |a| {
         let key = new_rsa_2048()?;
-        cert_result(make_cert(s(a, 0), &[], &[], int(a, 1), &key, None, true))
+        cert_result(make_cert(
+            &str_arg(&a[0]),
+            &[],
+            &[],
+            int_arg(&a[1]),
+            &key,
+            None,
+            true,
+        ))
     }));
     m.insert(Function::pure(
         "genCAWithKey",
         &[Str, Int, Str],
         None,
         |a| {
-            let key = parse_key_arg(s(a, 2))?;
-            cert_result(make_cert(s(a, 0), &[], &[], int(a, 1), &key, None, true))
+            let key = parse_key_arg(&str_arg(&a[2]))?;
+            cert_result(make_cert(
+                &str_arg(&a[0]),
+                &[],
+                &[],
+                int_arg(&a[1]),
+                &key,
+                None,
+                true,
+            ))
         },
     ));
     m.insert(Function::pure(
@@ -86,7 +112,15 @@ pub fn register(m: &mut FuncMap) {
         |a| {
             let key = new_rsa_2048()?;
             let (ips, dns) = sans(&a[1], &a[2])?;
-            cert_result(make_cert(s(a, 0), &ips, &dns, int(a, 3), &key, None, false))
+            cert_result(make_cert(
+                &str_arg(&a[0]),
+                &ips,
+                &dns,
+                int_arg(&a[3]),
+                &key,
+                None,
+                false,
+            ))
         },
     ));
     m.insert(Function::pure(
@@ -94,9 +128,17 @@ pub fn register(m: &mut FuncMap) {
         &[Str, List, List, Int, Str],
         None,
         |a| {
-            let key = parse_key_arg(s(a, 4))?;
+            let key = parse_key_arg(&str_arg(&a[4]))?;
             let (ips, dns) = sans(&a[1], &a[2])?;
-            cert_result(make_cert(s(a, 0), &ips, &dns, int(a, 3), &key, None, false))
+            cert_result(make_cert(
+                &str_arg(&a[0]),
+                &ips,
+                &dns,
+                int_arg(&a[3]),
+                &key,
+                None,
+                false,
+            ))
         },
     ));
     m.insert(Function::pure(
@@ -115,25 +157,14 @@ pub fn register(m: &mut FuncMap) {
         None,
         |a| {
             let ca = certificate_arg(&a[4])?;
-            let key = parse_key_arg(s(a, 5))?;
+            let key = parse_key_arg(&str_arg(&a[5]))?;
             signed_cert(a, &ca, &key)
         },
     ));
 }
 
 // ---------------------------------------------------------------------------------------------------------
-// Argument helpers. The executor has converted arguments to the declared `ParamType`s already.
-
-fn s(a: &[Value], i: usize) -> &str {
-    a.get(i).and_then(Value::as_str).unwrap_or("")
-}
-
-fn int(a: &[Value], i: usize) -> i64 {
-    match a.get(i) {
-        Some(Value::Int(n) | Value::Int64(n)) => *n,
-        _ => 0,
-    }
-}
+// Helpers.
 
 fn hex(bytes: &[u8]) -> String {
     use std::fmt::Write;
@@ -404,37 +435,17 @@ impl PrivKey {
 
     /// The key as an rcgen signer, with the signature algorithm Go picks for it.
     fn key_pair(&self) -> Result<rcgen::KeyPair, String> {
+        // The three key crates share pkcs8's EncodePrivateKey.
+        fn pkcs8(k: &impl p256::pkcs8::EncodePrivateKey) -> Result<Vec<u8>, String> {
+            Ok(k.to_pkcs8_der()
+                .map_err(|e| e.to_string())?
+                .as_bytes()
+                .to_vec())
+        }
         let (der, alg) = match self {
-            PrivKey::Rsa(k) => {
-                use rsa::pkcs8::EncodePrivateKey;
-                (
-                    k.to_pkcs8_der()
-                        .map_err(|e| e.to_string())?
-                        .as_bytes()
-                        .to_vec(),
-                    &rcgen::PKCS_RSA_SHA256,
-                )
-            }
-            PrivKey::Ec(k) => {
-                use p256::pkcs8::EncodePrivateKey;
-                (
-                    k.to_pkcs8_der()
-                        .map_err(|e| e.to_string())?
-                        .as_bytes()
-                        .to_vec(),
-                    &rcgen::PKCS_ECDSA_P256_SHA256,
-                )
-            }
-            PrivKey::Ed(k) => {
-                use ed25519_dalek::pkcs8::EncodePrivateKey;
-                (
-                    k.to_pkcs8_der()
-                        .map_err(|e| e.to_string())?
-                        .as_bytes()
-                        .to_vec(),
-                    &rcgen::PKCS_ED25519,
-                )
-            }
+            PrivKey::Rsa(k) => (pkcs8(k.as_ref())?, &rcgen::PKCS_RSA_SHA256),
+            PrivKey::Ec(k) => (pkcs8(k)?, &rcgen::PKCS_ECDSA_P256_SHA256),
+            PrivKey::Ed(k) => (pkcs8(k)?, &rcgen::PKCS_ED25519),
             PrivKey::Dsa(_) => {
                 return Err("x509: certificate private key does not implement crypto.Signer".into())
             }
@@ -443,8 +454,20 @@ impl PrivKey {
     }
 }
 
+/// A new RSA key with e = 65537, as Go's `rsa.GenerateKey`. Generated by aws-lc-rs: the pure-Rust `rsa`
+/// crate takes several times Go's time to find primes (seconds for 4096 bits), aws-lc is on a par with
+/// Go. The key is then held as an `rsa` crate key for encoding.
 fn new_rsa(bits: usize) -> Result<PrivKey, String> {
-    rsa::RsaPrivateKey::new(&mut rand::rngs::OsRng, bits)
+    use aws_lc_rs::encoding::AsDer;
+    use rsa::pkcs8::DecodePrivateKey;
+    let size = match bits {
+        2048 => aws_lc_rs::rsa::KeySize::Rsa2048,
+        4096 => aws_lc_rs::rsa::KeySize::Rsa4096,
+        other => return Err(format!("unsupported RSA key size {other}")),
+    };
+    let pair = aws_lc_rs::rsa::KeyPair::generate(size).map_err(|e| e.to_string())?;
+    let der = pair.as_der().map_err(|e| e.to_string())?;
+    rsa::RsaPrivateKey::from_pkcs8_der(der.as_ref())
         .map(|k| PrivKey::Rsa(Box::new(k)))
         .map_err(|e| e.to_string())
 }
@@ -486,7 +509,8 @@ fn der_len(out: &mut Vec<u8>, len: usize) {
     }
 }
 
-/// Sprig's DSA key format: `SEQUENCE { version INTEGER (0), P, Q, G, Y, X INTEGER }`.
+/// Sprig's DSA key format: `SEQUENCE { version INTEGER (0), P, Q, G, Y, X INTEGER }`. This layout is
+/// Sprig's own (the dsa crate writes only PKCS#8), hence the small DER writer above.
 fn gen_dsa() -> Vec<u8> {
     let mut rng = rand::rngs::OsRng;
     let components = dsa::Components::generate(&mut rng, dsa::KeySize::DSA_2048_256);
@@ -664,7 +688,7 @@ fn sans(ips: &Value, dns: &Value) -> Result<(Vec<IpAddr>, Vec<String>), FuncErro
         let Some(text) = ip.as_str() else {
             return Err(FuncError(format!(
                 "error parsing ip: {} is not a string",
-                gotmpl::value::gofmt::sprintf("%v", std::slice::from_ref(&ip))
+                go_v(&ip)
             )));
         };
         out_ips.push(parse_ip(text).ok_or_else(|| FuncError(format!("error parsing ip: {text}")))?);
@@ -674,7 +698,7 @@ fn sans(ips: &Value, dns: &Value) -> Result<(Vec<IpAddr>, Vec<String>), FuncErro
         let Some(text) = name.as_str() else {
             return Err(FuncError(format!(
                 "error processing alternate dns name: {} is not a string",
-                gotmpl::value::gofmt::sprintf("%v", std::slice::from_ref(&name))
+                go_v(&name)
             )));
         };
         out_dns.push(text.to_string());
@@ -753,10 +777,10 @@ fn signed_cert(a: &[Value], ca: &Certificate, key: &PrivKey) -> FuncResult {
         raw_subject,
     };
     cert_result(make_cert(
-        s(a, 0),
+        &str_arg(&a[0]),
         &ips,
         &dns,
-        int(a, 3),
+        int_arg(&a[3]),
         key,
         Some(&issuer),
         false,

@@ -7,6 +7,7 @@
 //! short or bad padding). No crate reproduces those offsets, so the two decoders below implement Go's
 //! documented behaviour and are checked against Helm's engine in `tests/encoding_funcs.rs`.
 
+use crate::funcs::args::str_arg;
 use base64::Engine as _;
 use gotmpl::{FuncMap, Function, ParamType, Value};
 
@@ -15,31 +16,30 @@ pub fn register(m: &mut FuncMap) {
     const S: &[ParamType] = &[ParamType::String];
     m.insert(Function::pure("b64enc", S, None, |a| {
         Ok(Value::from(
-            base64::engine::general_purpose::STANDARD.encode(arg_str(a).as_bytes()),
+            base64::engine::general_purpose::STANDARD.encode(str_arg(&a[0]).as_bytes()),
         ))
     }));
     m.insert(Function::pure("b64dec", S, None, |a| {
-        Ok(Value::from(match go_base64_decode(arg_str(a).as_bytes()) {
-            Ok(bytes) => go_string(bytes),
-            Err(at) => format!("illegal base64 data at input byte {at}"),
-        }))
+        Ok(Value::from(
+            match go_base64_decode(str_arg(&a[0]).as_bytes()) {
+                Ok(bytes) => go_string(bytes),
+                Err(at) => format!("illegal base64 data at input byte {at}"),
+            },
+        ))
     }));
     m.insert(Function::pure("b32enc", S, None, |a| {
         Ok(Value::from(
-            data_encoding::BASE32.encode(arg_str(a).as_bytes()),
+            data_encoding::BASE32.encode(str_arg(&a[0]).as_bytes()),
         ))
     }));
     m.insert(Function::pure("b32dec", S, None, |a| {
-        Ok(Value::from(match go_base32_decode(arg_str(a).as_bytes()) {
-            Ok(bytes) => go_string(bytes),
-            Err(at) => format!("illegal base32 data at input byte {at}"),
-        }))
+        Ok(Value::from(
+            match go_base32_decode(str_arg(&a[0]).as_bytes()) {
+                Ok(bytes) => go_string(bytes),
+                Err(at) => format!("illegal base32 data at input byte {at}"),
+            },
+        ))
     }));
-}
-
-/// The string argument; the executor has already converted it to `ParamType::String`.
-fn arg_str(args: &[Value]) -> &str {
-    args.first().and_then(Value::as_str).unwrap_or("")
 }
 
 /// Go's `string(bytes)`. Our strings are UTF-8, so bytes that are not valid UTF-8 become U+FFFD, one

@@ -17,6 +17,7 @@ pub mod sprig_math;
 pub mod sprig_regex;
 pub mod sprig_semver;
 pub mod sprig_strings;
+pub mod sprig_url;
 
 /// Every function Helm offers a template except the engine-bound ones (`include`, `tpl`, `required`,
 /// `lookup`, `fail` …) that [`crate::render`] adds with access to the running engine.
@@ -31,6 +32,7 @@ pub fn helm_funcs() -> FuncMap {
     sprig_regex::register(&mut m);
     sprig_semver::register(&mut m);
     sprig_date::register(&mut m);
+    sprig_url::register(&mut m);
     encoding::register(&mut m);
     crypto::register(&mut m);
     random::register(&mut m);

@@ -1,37 +1,38 @@
-//! Sprig's random functions (`randAlphaNum randAlpha randNumeric randAscii randBytes randInt uuidv4`) and
-//! `getHostByName`, which Helm replaces with a function returning "" unless DNS lookups are enabled.
+//! Sprig's random functions `randAlphaNum randAlpha randNumeric randAscii randBytes randInt uuidv4`, and
+//! `getHostByName` as Helm installs it without `--enable-dns` (always ""): Hoist never resolves names
+//! while rendering.
 //!
 //! Sprig draws the strings from `crypto/rand` through goutils' `CryptoRandom*`: the same alphabets are
 //! used here with the OS generator.
 
+use crate::funcs::args::int_arg;
 use base64::Engine as _;
 use gotmpl::{FuncError, FuncMap, Function, ParamType, Value};
-use rand::seq::SliceRandom;
 use rand::{Rng, RngCore};
 
 const ALPHA: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
 const DIGITS: &[u8] = b"0123456789";
 const ALNUM: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
 
-/// Registers the random functions and Helm's default (DNS disabled) `getHostByName`.
+/// Registers the random functions.
 pub fn register(m: &mut FuncMap) {
     const I: &[ParamType] = &[ParamType::Int];
     m.insert(Function::pure("randAlphaNum", I, None, |a| {
-        Ok(random_string(count(a), ALNUM))
+        Ok(random_string(int_arg(&a[0]), ALNUM))
     }));
     m.insert(Function::pure("randAlpha", I, None, |a| {
-        Ok(random_string(count(a), ALPHA))
+        Ok(random_string(int_arg(&a[0]), ALPHA))
     }));
     m.insert(Function::pure("randNumeric", I, None, |a| {
-        Ok(random_string(count(a), DIGITS))
+        Ok(random_string(int_arg(&a[0]), DIGITS))
     }));
     m.insert(Function::pure("randAscii", I, None, |a| {
         // goutils' CryptoRandomAscii: printable ASCII, space (32) to tilde (126).
         let printable: Vec<u8> = (32u8..=126).collect();
-        Ok(random_string(count(a), &printable))
+        Ok(random_string(int_arg(&a[0]), &printable))
     }));
     m.insert(Function::pure("randBytes", I, None, |a| {
-        let n = usize::try_from(count(a))
+        let n = usize::try_from(int_arg(&a[0]))
             .map_err(|_| FuncError("runtime error: makeslice: len out of range".into()))?;
         let mut buf = vec![0u8; n];
         rand::rngs::OsRng.fill_bytes(&mut buf);
@@ -44,7 +45,7 @@ pub fn register(m: &mut FuncMap) {
         &[ParamType::Int, ParamType::Int],
         None,
         |a| {
-            let (min, max) = (int_at(a, 0), int_at(a, 1));
+            let (min, max) = (int_arg(&a[0]), int_arg(&a[1]));
             // Go: rand.Intn(max-min)+min, which panics unless max-min > 0.
             match max.checked_sub(min) {
                 Some(span) if span > 0 => Ok(Value::Int(
@@ -54,44 +55,15 @@ pub fn register(m: &mut FuncMap) {
             }
         },
     ));
-    m.insert(Function::pure("uuidv4", &[], None, |_| {
-        Ok(Value::from(uuid::Uuid::new_v4().to_string()))
-    }));
     m.insert(Function::pure(
         "getHostByName",
         &[ParamType::String],
         None,
         |_| Ok(Value::from("")),
     ));
-}
-
-/// Sprig's own `getHostByName`, which Helm installs only when DNS lookups are enabled
-/// (`--enable-dns`): one of the name's addresses at random; with none, Go panics in `rand.Intn(0)`.
-pub fn get_host_by_name_with_dns() -> Function {
-    Function::pure("getHostByName", &[ParamType::String], None, |a| {
-        use std::net::ToSocketAddrs;
-        let name = a.first().and_then(Value::as_str).unwrap_or("");
-        let mut addrs: Vec<String> = (name, 0u16)
-            .to_socket_addrs()
-            .map(|it| it.map(|sa| sa.ip().to_string()).collect())
-            .unwrap_or_default();
-        addrs.dedup();
-        addrs
-            .choose(&mut rand::thread_rng())
-            .map(|ip| Value::from(ip.as_str()))
-            .ok_or_else(|| FuncError("invalid argument to Intn".into()))
-    })
-}
-
-fn int_at(a: &[Value], i: usize) -> i64 {
-    match a.get(i) {
-        Some(Value::Int(n) | Value::Int64(n)) => *n,
-        _ => 0,
-    }
-}
-
-fn count(a: &[Value]) -> i64 {
-    int_at(a, 0)
+    m.insert(Function::pure("uuidv4", &[], None, |_| {
+        Ok(Value::from(uuid::Uuid::new_v4().to_string()))
+    }));
 }
 
 /// `count` characters drawn uniformly from `alphabet`; goutils returns an error (ignored by Sprig, so

@@ -23,14 +23,18 @@ pub fn register(m: &mut FuncMap) {
     }));
 }
 
-/// `strconv.Atoi`: optional sign and decimal digits only; anything else (or overflow) is an error,
-/// which Sprig turns into 0.
+/// `strconv.Atoi` with Sprig ignoring the error: optional sign and decimal digits, else 0; on overflow
+/// Go returns the clamped value alongside the range error, so that is what Sprig passes on.
 fn atoi(s: &str) -> i64 {
     let digits = s.strip_prefix(['+', '-']).unwrap_or(s);
     if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
         return 0;
     }
-    s.parse::<i64>().unwrap_or(0)
+    s.parse::<i64>().unwrap_or(if s.starts_with('-') {
+        i64::MIN
+    } else {
+        i64::MAX
+    })
 }
 
 /// `strconv.ParseInt(s, 8, 64)`: sign and octal digits, no prefix, no underscores; errors give 0.

@@ -34,10 +34,14 @@ pub fn register(m: &mut FuncMap) {
         },
     ));
     m.insert(Function::pure("unset", &[P::Map, P::String], None, |a| {
-        if let Some(d) = map_arg(&a[0]) {
-            d.remove(&str_arg(&a[1]));
+        match map_arg(&a[0]) {
+            Some(d) => {
+                d.remove(&str_arg(&a[1]));
+                Ok(a[0].clone())
+            }
+            // `delete` on a nil map is a no-op and the nil map prints as `map[]`.
+            None => Ok(Value::Map(Map::new())),
         }
-        Ok(a[0].clone())
     }));
     m.insert(Function::pure("hasKey", &[P::Map, P::String], None, |a| {
         Ok(Value::Bool(

@@ -47,14 +47,6 @@ pub fn register(m: &mut FuncMap) {
         }
         Ok(Value::Int64(x.wrapping_rem(y)))
     }));
-    m.insert(Function::pure("randInt", &[P::Int, P::Int], None, |a| {
-        let (lo, hi) = (int_arg(&a[0]), int_arg(&a[1]));
-        let span = hi.wrapping_sub(lo);
-        if span <= 0 {
-            return Err(FuncError("invalid argument to Intn".into()));
-        }
-        Ok(Value::Int(lo + (random_u64() % span as u64) as i64))
-    }));
     for name in ["max", "biggest"] {
         m.insert(Function::pure(name, &[P::Any], Some(P::Any), |a| {
             Ok(Value::Int64(
@@ -277,18 +269,4 @@ fn decimal_op(
     }
     // `Float64()` is the correctly rounded float of the exact decimal; so is parsing its text.
     Ok(Value::Float(acc.to_string().parse::<f64>().unwrap_or(0.0)))
-}
-
-/// A non-cryptographic random number for `randInt` (Go's `math/rand` is not reproducible either).
-fn random_u64() -> u64 {
-    use std::hash::{BuildHasher, Hasher};
-    // `RandomState` is seeded from OS randomness once per process and varied per instance.
-    let mut h = std::collections::hash_map::RandomState::new().build_hasher();
-    h.write_u128(
-        std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map(|d| d.as_nanos())
-            .unwrap_or(0),
-    );
-    h.finish()
 }

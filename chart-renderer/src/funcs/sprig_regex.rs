@@ -131,23 +131,121 @@ fn compile_mode(pattern: &str, must: bool) -> Result<Regex, FuncError> {
 
 /// Go's `strconv.Quote`-or-backquote choice in `MustCompile`'s message (`quote` helper of regexp).
 fn go_backquote(s: &str) -> String {
-    if s.contains('`') || s.chars().any(|c| c.is_control() && c != '\t') {
-        super::sprig_strings::go_quote(s)
-    } else {
+    if gotmpl::value::gofmt::can_backquote(s.as_bytes()) {
         format!("`{s}`")
+    } else {
+        super::sprig_strings::go_quote(s)
     }
 }
 
+/// Compiled patterns by source text. Go compiles on every call; charts call these functions with a
+/// handful of literal patterns inside loops, so a small cache removes the dominant cost. Bounded: it is
+/// cleared when full (patterns built from data could otherwise grow it without limit).
 fn compile(pattern: &str) -> Result<Regex, FuncError> {
+    use std::collections::HashMap;
+    use std::sync::{Mutex, OnceLock};
+    const CAPACITY: usize = 512;
+    static CACHE: OnceLock<Mutex<HashMap<String, Regex>>> = OnceLock::new();
+    let cache = CACHE.get_or_init(|| Mutex::new(HashMap::new()));
+    if let Some(re) = cache.lock().ok().and_then(|c| c.get(pattern).cloned()) {
+        return Ok(re);
+    }
+    let re = compile_uncached(pattern)?;
+    if let Ok(mut c) = cache.lock() {
+        if c.len() >= CAPACITY {
+            c.clear();
+        }
+        c.insert(pattern.to_string(), re.clone());
+    }
+    Ok(re)
+}
+
+fn compile_uncached(pattern: &str) -> Result<Regex, FuncError> {
     let translated = ascii_perl_classes(pattern);
-    Regex::new(&translated).map_err(|e| {
+    let re = Regex::new(&translated).map_err(|e| {
         FuncError(format!(
             "error parsing regexp: {}",
             go_error_text(&translated, &e)
         ))
-    })
+    })?;
+    // The crate accepts stacked repetitions (`a**`, `x{2}+`), which RE2/Go reject.
+    if let Some(ops) = nested_repetition(pattern) {
+        return Err(FuncError(format!(
+            "error parsing regexp: invalid nested repetition operator: `{ops}`"
+        )));
+    }
+    Ok(re)
 }
 
+/// The first repetition operator applied directly to another (each with its optional non-greedy `?`),
+/// as Go reports it: the text from the first operator through the second.
+fn nested_repetition(p: &str) -> Option<String> {
+    let b = p.as_bytes();
+    let mut i = 0;
+    let mut last_repeat: Option<usize> = None;
+    let mut in_class = false;
+    while i < b.len() {
+        let c = b[i];
+        if c == b'\\' {
+            i += 2;
+            last_repeat = None;
+            continue;
+        }
+        if in_class {
+            if c == b']' {
+                in_class = false;
+            }
+            i += 1;
+            continue;
+        }
+        let op_len = match c {
+            b'*' | b'+' | b'?' => Some(1),
+            b'{' => repeat_len(&p[i..]),
+            _ => None,
+        };
+        match op_len {
+            Some(len) => {
+                let mut end = i + len;
+                if b.get(end) == Some(&b'?') {
+                    end += 1;
+                }
+                if let Some(start) = last_repeat {
+                    return Some(p[start..end].to_string());
+                }
+                last_repeat = Some(i);
+                i = end;
+            }
+            None => {
+                last_repeat = None;
+                if c == b'[' {
+                    in_class = true;
+                    // `]` first in a class (after an optional `^`) is a literal.
+                    i += 1;
+                    if b.get(i) == Some(&b'^') {
+                        i += 1;
+                    }
+                    if b.get(i) == Some(&b']') {
+                        i += 1;
+                    }
+                    continue;
+                }
+                if c == b'(' && b.get(i + 1) == Some(&b'?') {
+                    // A flag group `(?i)` / `(?P<n>…)`: its `?` is not a repetition.
+                    i += 2;
+                    continue;
+                }
+                i += 1;
+            }
+        }
+    }
+    None
+}
+
+/// The length of a `{n}`, `{n,}` or `{n,m}` repeat at the start of `s`, if it is one.
+fn repeat_len(s: &str) -> Option<usize> {
+    let end = s.find('}')?;
+    starts_repeat(s[1..].chars()).then_some(end + 1)
+}
 /// Go's `CODE: `EXPR`` text for the common syntax errors, found by re-parsing with `regex-syntax` to get
 /// the error kind and span; anything else falls back to the crate's own description.
 fn go_error_text(pattern: &str, e: &regex::Error) -> String {
@@ -165,10 +263,14 @@ fn go_error_text(pattern: &str, e: &regex::Error) -> String {
             "invalid escape sequence",
             at(span.start.offset, span.end.offset),
         ),
-        K::RepetitionMissing => (
-            "missing argument to repetition operator",
-            at(span.start.offset, span.end.offset),
-        ),
+        K::RepetitionMissing => {
+            // The crate's span may be empty; Go names the operator itself.
+            let end = span.end.offset.max(span.start.offset + 1);
+            (
+                "missing argument to repetition operator",
+                at(span.start.offset, end),
+            )
+        }
         K::RepetitionCountInvalid => (
             "invalid repeat count",
             at(span.start.offset, span.end.offset),

@@ -440,6 +440,17 @@ const METHODS: &[(&str, usize)] = &[
     ("Equal", 1),
 ];
 
+/// Methods declared on `*Version`, which a `Version` value returned by `IncMajor` etc. lacks.
+const POINTER_ONLY: &[&str] = &[
+    "Original",
+    "Compare",
+    "LessThan",
+    "LessThanEqual",
+    "GreaterThan",
+    "GreaterThanEqual",
+    "Equal",
+];
+
 impl SemverObject {
     fn other(arg: Option<&Value>) -> Result<Version, String> {
         match arg {
@@ -487,7 +498,8 @@ impl Object for SemverObject {
         None
     }
     fn has_method(&self, name: &str) -> bool {
-        METHODS.iter().any(|(n, _)| *n == name)
+        // A `semver.Version` value (not pointer) only has the value-receiver methods.
+        METHODS.iter().any(|(n, _)| *n == name) && !(self.by_value && POINTER_ONLY.contains(&name))
     }
     fn method_arity(&self, name: &str) -> (usize, bool) {
         (

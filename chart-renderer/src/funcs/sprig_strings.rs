@@ -196,9 +196,17 @@ pub fn register(m: &mut FuncMap) {
         Ok(string(strslice(&a[1]).join(&*str_arg(&a[0]))))
     }));
     m.insert(Function::pure("sortAlpha", &[P::Any], None, |a| {
-        let mut items = match &a[0] {
-            Value::List(_) | Value::Bytes(_) => strslice(&a[0]),
-            other => vec![strval(other)],
+        // Any Go slice sorts as strings (including collection objects such as `.Capabilities.APIVersions`);
+        // anything else becomes a one-element list.
+        let is_slice = match &a[0] {
+            Value::List(_) | Value::Bytes(_) => true,
+            Value::Object(o) => o.kind_name() == "slice",
+            _ => false,
+        };
+        let mut items = if is_slice {
+            strslice(&a[0])
+        } else {
+            vec![strval(&a[0])]
         };
         items.sort();
         Ok(string_list(items))
@@ -232,6 +240,22 @@ fn single_lower(c: char) -> Option<char> {
     }
 }
 
+/// Go's `unicode.ToTitle`: upper case, except the Latin digraphs that have a distinct title-case form.
+fn single_title(c: char) -> Option<char> {
+    match c as u32 {
+        0x01C4..=0x01C6 => char::from_u32(0x01C5),
+        0x01C7..=0x01C9 => char::from_u32(0x01C8),
+        0x01CA..=0x01CC => char::from_u32(0x01CB),
+        0x01F1..=0x01F3 => char::from_u32(0x01F2),
+        _ => single_upper(c),
+    }
+}
+
+/// Go's `unicode.IsTitle` (category Lt) for the characters [`single_title`] knows.
+fn is_title(c: char) -> bool {
+    matches!(c as u32, 0x01C5 | 0x01C8 | 0x01CB | 0x01F2)
+}
+
 fn go_to_upper(s: &str) -> String {
     map_case(s, single_upper)
 }
@@ -256,7 +280,7 @@ fn go_title(s: &str) -> String {
     s.chars()
         .map(|c| {
             let out = if is_separator(prev) {
-                single_upper(c).unwrap_or(c)
+                single_title(c).unwrap_or(c)
             } else {
                 c
             };
@@ -290,14 +314,18 @@ fn swap_case(s: &str) -> String {
     let mut after_space = true;
     s.chars()
         .map(|c| {
-            if c.is_uppercase() {
+            if c.is_uppercase() || is_title(c) {
                 after_space = false;
                 single_lower(c).unwrap_or(c)
             } else if c.is_lowercase() {
-                // Title case equals upper case for every letter Rust can map to a single character.
-                let up = single_upper(c).unwrap_or(c);
+                let out = if after_space {
+                    single_title(c)
+                } else {
+                    single_upper(c)
+                }
+                .unwrap_or(c);
                 after_space = false;
-                up
+                out
             } else {
                 after_space = go_is_space(c);
                 c
@@ -542,53 +570,61 @@ fn camel_to_lower(s: &str, connector: char) -> String {
     out
 }
 
-/// xstrings v1.5 `ToPascalCase` (Sprig 3.3's `camelcase`): connectors between words are dropped and
-/// the next letter upper-cased; the first letter is upper-cased; leading and repeated connectors stay as
-/// they are (`_complex__case_` → `_Complex_Case_`); an all-caps word is lower-cased after its first
-/// letter (`GOLANG_IS_GREAT` → `GolangIsGreat`).
+/// xstrings v1.5 `ToPascalCase` (Sprig 3.3's `camelcase`). Rules, as observed in Helm's output:
+/// leading connectors (`_`, `-`, spaces) are kept; the first letter of each word is upper-cased and the
+/// single connector before a word is dropped (runs keep all but the last); when a word starts with an
+/// upper-case letter, the upper-case letters directly after it are lowered (`GOLANG` → `Golang`, but
+/// `xXX` stays `XXX`); a trailing connector is kept; a text of connectors only gets its last one doubled.
 fn pascal_case(s: &str) -> String {
-    let chars: Vec<char> = s.chars().collect();
+    let mut chars = s.chars();
     let mut out = String::with_capacity(s.len());
-    let mut i = 0;
-    // Leading connectors are copied.
-    while i < chars.len() && is_connector(chars[i]) {
-        out.push(chars[i]);
-        i += 1;
-    }
-    let mut upper_next = true;
-    while i < chars.len() {
-        let c = chars[i];
+    let mut cur = None;
+    let mut first_upper = false;
+    for c in chars.by_ref() {
         if is_connector(c) {
-            // A run of connectors: all but the last are kept, the last one is dropped.
-            let start = i;
-            while i < chars.len() && is_connector(chars[i]) {
-                i += 1;
-            }
-            if i == chars.len() {
-                out.extend(&chars[start..i]);
-                break;
-            }
-            out.extend(&chars[start..i - 1]);
-            upper_next = true;
+            out.push(c);
             continue;
         }
-        if upper_next {
-            out.push(single_upper(c).unwrap_or(c));
-            upper_next = false;
-        } else if c.is_uppercase() && i > 0 && chars[i - 1].is_uppercase() {
-            out.push(single_lower(c).unwrap_or(c));
-        } else {
-            out.push(c);
-        }
-        i += 1;
+        first_upper = c.is_uppercase();
+        cur = Some(single_upper(c).unwrap_or(c));
+        break;
     }
+    let Some(mut cur) = cur else {
+        // Only connectors (or nothing): xstrings writes the last rune it read once more.
+        if let Some(last) = s.chars().last() {
+            out.push(last);
+        }
+        return out;
+    };
+    for next in chars {
+        let prev = cur;
+        cur = next;
+        if is_connector(cur) && is_connector(prev) {
+            out.push(prev);
+            continue;
+        }
+        if is_connector(prev) {
+            first_upper = cur.is_uppercase();
+            cur = single_upper(cur).unwrap_or(cur);
+        } else {
+            if first_upper {
+                if cur.is_uppercase() {
+                    cur = single_lower(cur).unwrap_or(cur);
+                } else {
+                    first_upper = false;
+                }
+            }
+            out.push(prev);
+        }
+    }
+    out.push(cur);
     out
 }
 
 // ---- byte-oriented helpers ----------------------------------------------------------------------
 
 /// Text from a byte range of `s`, as Go would slice it (a cut inside a multi-byte character yields
-/// invalid UTF-8 in Go; we substitute U+FFFD there, see docs/renderer.md).
+/// invalid UTF-8 in Go; our strings are UTF-8, so U+FFFD stands in there — a known difference).
 fn byte_slice(s: &str, lo: usize, hi: usize) -> String {
     String::from_utf8_lossy(&s.as_bytes()[lo..hi]).into_owned()
 }
@@ -803,41 +839,5 @@ fn wrap_custom(s: &str, width: i64, newline: &str, long_words: bool) -> String {
 
 /// Go's `strconv.Quote` (what `%q` prints for a string).
 pub(crate) fn go_quote(s: &str) -> String {
-    let mut out = String::with_capacity(s.len() + 2);
-    out.push('"');
-    for c in s.chars() {
-        match c {
-            '\x07' => out.push_str("\\a"),
-            '\x08' => out.push_str("\\b"),
-            '\x0c' => out.push_str("\\f"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            '\x0b' => out.push_str("\\v"),
-            '\\' => out.push_str("\\\\"),
-            '"' => out.push_str("\\\""),
-            c if (c as u32) < 0x20 || c == '\x7f' => out.push_str(&format!("\\x{:02x}", c as u32)),
-            c if go_is_print(c) => out.push(c),
-            c if (c as u32) < 0x10000 => out.push_str(&format!("\\u{:04x}", c as u32)),
-            c => out.push_str(&format!("\\U{:08x}", c as u32)),
-        }
-    }
-    out.push('"');
-    out
-}
-
-/// An approximation of Go's `strconv.IsPrint` (letters, marks, numbers, punctuation, symbols and the
-/// ASCII space): controls, non-ASCII spaces, common format characters and private-use code points
-/// are not printable.
-fn go_is_print(c: char) -> bool {
-    let u = c as u32;
-    if c == ' ' {
-        return true;
-    }
-    if c.is_control() || c.is_whitespace() {
-        return false;
-    }
-    !matches!(u,
-        0x00AD | 0x0600..=0x0605 | 0x061C | 0x06DD | 0x070F | 0x180E | 0x200B..=0x200F | 0x202A..=0x202E
-        | 0x2060..=0x206F | 0xFEFF | 0xFFF9..=0xFFFB | 0xE000..=0xF8FF | 0xF0000..=0x10FFFF | 0xFFFE | 0xFFFF)
+    gotmpl::value::gofmt::quote(s)
 }

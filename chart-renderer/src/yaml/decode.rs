@@ -24,6 +24,9 @@ const TIMESTAMP_TAG: &str = "tag:yaml.org,2002:timestamp";
 const BINARY_TAG: &str = "tag:yaml.org,2002:binary";
 const MERGE_TAG: &str = "tag:yaml.org,2002:merge";
 
+/// yaml.v2's limit on nested block indentation and flow levels.
+const MAX_DEPTH: usize = 10_000;
+
 /// Prefix sigs.k8s.io/yaml puts on every YAML-side error.
 const CONVERT_PREFIX: &str = "error converting YAML to JSON: ";
 
@@ -36,7 +39,7 @@ const CONVERT_PREFIX: &str = "error converting YAML to JSON: ";
 /// [`Value::Nil`]. Later documents in the stream are ignored, as yaml.v2 ignores them.
 pub fn from_str(text: &str) -> Result<Value, YamlError> {
     let raw = decode_first(text)?;
-    to_json_value(&raw).map_err(|e| prefixed(CONVERT_PREFIX, e))
+    to_json_value(raw).map_err(|e| prefixed(CONVERT_PREFIX, e))
 }
 
 /// `sigs.k8s.io/yaml.Unmarshal` into a `map[string]interface{}` (values files, `fromYaml`): a null or empty
@@ -58,40 +61,73 @@ pub fn from_str_list(text: &str) -> Result<Vec<Value>, YamlError> {
     }
 }
 
-/// Decodes every document of a `---`-separated stream, splitting it the way Helm's values loader does
-/// (Kubernetes' `YAMLReader`: a line starting with `---`, optionally followed by spaces and a comment, ends
-/// a document; empty documents are skipped). Each document is decoded with [`from_str`].
+/// Decodes every document of a `---`-separated stream, split the way Helm's values loader splits it
+/// ([`split_documents`]). Each document is decoded with [`from_str`].
 pub fn from_str_multi(text: &str) -> Result<Vec<Value>, YamlError> {
-    split_documents(text)?.into_iter().map(from_str).collect()
+    split_documents(text)?.iter().map(|d| from_str(d)).collect()
 }
 
-/// Splits a stream into documents like Kubernetes' `YAMLReader.Read` loop: separator lines (`---` at the
-/// start of a line, followed by nothing but blanks or a `#` comment) end the current document; a document
-/// is returned only if it has at least one byte. Anything else after `---` is Go's
-/// `invalid Yaml document separator` error.
-pub fn split_documents(text: &str) -> Result<Vec<&str>, YamlError> {
+/// Helm's `loader.LoadValues` (how `values.yaml` and `-f` files are read): every document is decoded
+/// into a map and the maps are merged in order (nested maps merge key by key, anything else is replaced).
+/// Error texts are Helm's: `error reading yaml document: …` and `cannot unmarshal yaml document: …`.
+pub fn load_values(text: &str) -> Result<Map, YamlError> {
+    let docs = split_documents(text).map_err(|e| prefixed("error reading yaml document: ", e))?;
+    let out = Map::new();
+    for d in docs {
+        let m = from_str_map(&d).map_err(|e| prefixed("cannot unmarshal yaml document: ", e))?;
+        merge_maps(&out, &m);
+    }
+    Ok(out)
+}
+
+/// Helm's `MergeMaps(a, b)` applied in place on `a`: `b` wins, except that two maps merge recursively
+/// (into a fresh map, so maps shared with earlier documents are not modified).
+fn merge_maps(a: &Map, b: &Map) {
+    for (k, v) in b.entries() {
+        if let Value::Map(bm) = &v {
+            if let Some(Value::Map(am)) = a.get(&k) {
+                let merged = am.shallow_copy();
+                merge_maps(&merged, bm);
+                a.insert(k, Value::Map(merged));
+                continue;
+            }
+        }
+        a.insert(k, v);
+    }
+}
+
+/// Splits a stream into documents like Kubernetes' `YAMLReader`: input is read line by line (a line's
+/// `\n` or `\r\n` becomes `\n`, and a last line without one gets one); a line starting with `---`
+/// followed by nothing but blanks or a `#` comment ends the current document, and a document is kept only
+/// if it has at least one byte. Anything else after `---` is Go's `invalid Yaml document separator` error.
+pub fn split_documents(text: &str) -> Result<Vec<String>, YamlError> {
     let mut docs = Vec::new();
-    let mut start = 0usize;
-    let mut pos = 0usize;
-    while pos < text.len() {
-        let end = text[pos..].find('\n').map_or(text.len(), |i| pos + i + 1);
-        let line = &text[pos..end];
-        if let Some(rest) = line.strip_prefix("---") {
-            let trimmed = rest.trim();
+    let mut buf = String::new();
+    let mut rest = text;
+    while !rest.is_empty() {
+        let (line, next) = match rest.find('\n') {
+            Some(i) => (&rest[..i], &rest[i + 1..]),
+            None => (rest, ""),
+        };
+        rest = next;
+        let line = line.strip_suffix('\r').unwrap_or(line);
+        if let Some(after) = line.strip_prefix("---") {
+            let trimmed = after.trim();
             if !trimmed.is_empty() && !trimmed.starts_with('#') {
                 return Err(YamlError::new(format!(
                     "invalid Yaml document separator: {trimmed}"
                 )));
             }
-            if pos > start {
-                docs.push(&text[start..pos]);
+            if !buf.is_empty() {
+                docs.push(std::mem::take(&mut buf));
             }
-            start = end;
+            continue;
         }
-        pos = end;
+        buf.push_str(line);
+        buf.push('\n');
     }
-    if text.len() > start {
-        docs.push(&text[start..]);
+    if !buf.is_empty() {
+        docs.push(buf);
     }
     Ok(docs)
 }
@@ -148,10 +184,27 @@ fn tag_string(tag: Option<&saphyr_parser::Tag>) -> String {
 
 /// Parses the first document into nodes; returns the nodes and the root (None for an empty stream).
 fn parse_first(text: &str) -> Result<(Vec<Node>, Option<usize>), YamlError> {
+    // libyaml's reader rejects any character outside YAML's printable set before parsing.
+    let allowed = |c: char| {
+        matches!(c, '\t' | '\n' | '\r' | '\u{85}')
+            || ('\u{20}'..='\u{7E}').contains(&c)
+            || ('\u{A0}'..='\u{D7FF}').contains(&c)
+            || ('\u{E000}'..='\u{FFFD}').contains(&c)
+            || c >= '\u{10000}'
+    };
+    if !text.chars().all(allowed) {
+        return Err(YamlError::new(format!(
+            "{CONVERT_PREFIX}yaml: control characters are not allowed"
+        )));
+    }
     let mut parser = Parser::new_from_str(text);
     let mut nodes: Vec<Node> = Vec::new();
     let mut anchors: HashMap<usize, usize> = HashMap::new();
     let mut stack: Vec<usize> = Vec::new();
+    // per open collection: (is a sequence, start column, libyaml indentation levels so far)
+    let mut frames: Vec<(bool, usize, usize)> = Vec::new();
+    let mut json_depth_error: Option<YamlError> = None;
+    let mut line_starts: Vec<usize> = Vec::new();
     let mut root: Option<usize> = None;
     let mut in_doc = false;
 
@@ -224,10 +277,44 @@ fn parse_first(text: &str) -> Result<(Vec<Node>, Option<usize>), YamlError> {
                     anchors.insert(anchor, id);
                 }
                 attach(&mut nodes, &stack, &mut root, id);
+                // libyaml limits its indentation stack to 10000 entries; a sequence written at its
+                // parent key's column ("key:\n- a") adds none.
+                let is_seq = matches!(ev, Event::SequenceStart(..));
+                let col = span.start.col();
+                // (saphyr places such a sequence's start after its first "- ", so look at the line itself)
+                let indentless = is_seq
+                    && matches!(frames.last(), Some(&(false, parent_col, _))
+                        if leading_spaces(text, &mut line_starts, span.start.line()) == parent_col);
+                let indents = frames.last().map_or(0, |f| f.2) + usize::from(!indentless);
+                frames.push((is_seq, col, indents));
                 stack.push(id);
+                if indents > MAX_DEPTH {
+                    // a scanner error: no line at all when it is on the first line
+                    let at = match span.start.line() {
+                        1 => String::new(),
+                        n => format!("line {n}: "),
+                    };
+                    return Err(YamlError::at(
+                        format!("{CONVERT_PREFIX}yaml: {at}exceeded max depth of {MAX_DEPTH}"),
+                        span.start.line(),
+                        col + 1,
+                    ));
+                }
+                // Go's JSON decoder then refuses more than 10000 nested arrays/objects.
+                if stack.len() > MAX_DEPTH && json_depth_error.is_none() {
+                    json_depth_error = Some(YamlError::at(
+                        format!(
+                            "error unmarshaling JSON: while decoding JSON: invalid character '{}' exceeded max depth",
+                            if is_seq { '[' } else { '{' }
+                        ),
+                        span.start.line(),
+                        col + 1,
+                    ));
+                }
             }
             Event::SequenceEnd | Event::MappingEnd => {
                 stack.pop();
+                frames.pop();
             }
             Event::Alias(anchor) => {
                 let pos = span.start.index();
@@ -245,7 +332,22 @@ fn parse_first(text: &str) -> Result<(Vec<Node>, Option<usize>), YamlError> {
             }
         }
     }
+    if let Some(e) = json_depth_error {
+        return Err(e);
+    }
     Ok((nodes, root))
+}
+
+/// The indentation (leading spaces) of 1-based line `line`; `starts` caches the lines' byte offsets.
+fn leading_spaces(text: &str, starts: &mut Vec<usize>, line: usize) -> usize {
+    if starts.is_empty() {
+        starts.push(0);
+        starts.extend(text.match_indices('\n').map(|(i, _)| i + 1));
+    }
+    let Some(&start) = starts.get(line.saturating_sub(1)) else {
+        return usize::MAX;
+    };
+    text[start..].bytes().take_while(|&b| b == b' ').count()
 }
 
 /// The anchor name written after the `*` or `&` at char index `pos`.
@@ -265,6 +367,43 @@ fn scan_error(text: &str, e: &ScanError) -> YamlError {
     let mark = e.marker();
     let line = mark.line();
     let col = mark.col() + 1;
+    // Errors whose libyaml position differs from saphyr's: libyaml reads an unterminated quoted scalar to
+    // the end of the input (saphyr stops at the first badly indented line), and reports a tab that breaks a
+    // plain scalar's indentation on the tab's own line.
+    let eof_line = text.matches('\n').count();
+    if info.contains("invalid indentation in quoted scalar")
+        || info.contains("quoted scalar, found unexpected end of stream")
+    {
+        let message = if eof_line == 0 {
+            format!("{CONVERT_PREFIX}yaml: found unexpected end of stream")
+        } else {
+            format!(
+                "{CONVERT_PREFIX}yaml: line {}: found unexpected end of stream",
+                eof_line + 1
+            )
+        };
+        return YamlError::at(message, line, col);
+    }
+    if info.contains("plain scalar, found a tab") {
+        let tab_line = text
+            .chars()
+            .skip(mark.index())
+            .position(|c| c == '\t')
+            .map(|off| {
+                text.chars()
+                    .take(mark.index() + off)
+                    .filter(|&c| c == '\n')
+                    .count()
+                    + 1
+            })
+            .unwrap_or(line);
+        let message = if tab_line <= 1 {
+            format!("{CONVERT_PREFIX}yaml: found a tab character that violates indentation")
+        } else {
+            format!("{CONVERT_PREFIX}yaml: line {tab_line}: found a tab character that violates indentation")
+        };
+        return YamlError::at(message, tab_line, col);
+    }
     let (msg, parser_error): (String, bool) = if info.contains("found unknown anchor") {
         return YamlError::at(
             format!(
@@ -285,7 +424,19 @@ fn scan_error(text: &str, e: &ScanError) -> YamlError {
     } else if info.contains("flow sequence") || info.contains("illegal placement of ':'") {
         ("did not find expected ',' or ']'".into(), true)
     } else if info.contains("misplaced bracket") {
-        ("did not find expected node content".into(), true)
+        // a stray closing bracket where a value should start, or after a complete value
+        let before: String = text.chars().take(mark.index()).collect();
+        let before = before.rsplit('\n').next().unwrap_or("").trim_end();
+        if before.is_empty() || before.ends_with(':') || before.ends_with('-') {
+            ("did not find expected node content".into(), true)
+        } else {
+            ("did not find expected key".into(), true)
+        }
+    } else if info.contains("invalid trailing content after") {
+        ("did not find expected key".into(), true)
+    } else if info.contains("did not find expected hexadecimal number") {
+        // libyaml's spelling
+        ("did not find expected hexdecimal number".into(), false)
     } else if info.contains("<document start>") || info.contains("<document-start>") {
         ("did not find expected <document start>".into(), true)
     } else if info.starts_with("simple key expect") {
@@ -352,7 +503,23 @@ pub(crate) struct GoMap {
 }
 
 impl GoMap {
+    /// Maps up to this size find duplicates by scanning; larger ones build a hash index.
+    const SCAN_LIMIT: usize = 16;
+
     fn insert(&mut self, k: GoKey, v: GoVal) {
+        if self.entries.len() < Self::SCAN_LIMIT {
+            if let Some(e) = self.entries.iter_mut().find(|e| e.0 == k) {
+                e.1 = v;
+                return;
+            }
+            self.entries.push((k, v));
+            return;
+        }
+        if self.index.is_empty() {
+            for (i, (key, _)) in self.entries.iter().enumerate() {
+                self.index.insert(key.clone(), i);
+            }
+        }
         match self.index.get(&k) {
             Some(&i) => self.entries[i].1 = v,
             None => {
@@ -443,6 +610,11 @@ impl Decoder<'_> {
     }
 
     fn unmarshal(&mut self, id: usize) -> Result<GoVal, String> {
+        // Nesting is limited only by yaml.v2's 10000 levels: grow the stack instead of overflowing it.
+        super::with_stack(|| self.unmarshal_inner(id))
+    }
+
+    fn unmarshal_inner(&mut self, id: usize) -> Result<GoVal, String> {
         self.count()?;
         match &self.nodes[id].kind {
             Kind::Alias { target, pos } => {
@@ -704,6 +876,27 @@ fn resolve_untagged(tag: &str, input: &str) -> (&'static str, GoVal) {
         _ => {}
     }
     (STR_TAG, GoVal::Str(input.to_string()))
+}
+
+/// How yaml.v2 would resolve a plain scalar with no tag (for the encoders' quoting and number decisions).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub(crate) enum Resolved {
+    Str,
+    Int(i64),
+    Uint(u64),
+    Float(f64),
+    /// bool, null, timestamp or the merge key
+    Other,
+}
+
+pub(crate) fn resolve_plain(s: &str) -> Resolved {
+    match resolve_untagged("", s) {
+        (_, GoVal::Int(i)) => Resolved::Int(i),
+        (_, GoVal::Uint(u)) => Resolved::Uint(u),
+        (_, GoVal::Float(f)) => Resolved::Float(f),
+        (STR_TAG, _) => Resolved::Str,
+        _ => Resolved::Other,
+    }
 }
 
 /// The fixed words of yaml.v2's resolve table (YAML 1.1 booleans, nulls, infinities, NaN and `<<`).
@@ -993,30 +1186,47 @@ fn key_string(k: &GoKey, v: &GoVal) -> Result<String, YamlError> {
 }
 
 /// Converts a decoded value into what `json.Unmarshal` into `interface{}` gives after `json.Marshal`:
-/// numbers become float64, NaN and infinities are Go's `json: unsupported value` error.
-fn to_json_value(v: &GoVal) -> Result<Value, YamlError> {
+/// numbers become float64, NaN and infinities are Go's `json: unsupported value` error. Consumes the
+/// value so strings move instead of being copied.
+fn to_json_value(v: GoVal) -> Result<Value, YamlError> {
+    super::with_stack(|| to_json_value_inner(v))
+}
+
+fn to_json_value_inner(v: GoVal) -> Result<Value, YamlError> {
     Ok(match v {
         GoVal::Nil => Value::Nil,
-        GoVal::Bool(b) => Value::Bool(*b),
-        GoVal::Int(i) => Value::Float(*i as f64),
-        GoVal::Uint(u) => Value::Float(*u as f64),
+        GoVal::Bool(b) => Value::Bool(b),
+        GoVal::Int(i) => Value::Float(i as f64),
+        GoVal::Uint(u) => Value::Float(u as f64),
         GoVal::Float(f) => {
             if !f.is_finite() {
                 return Err(YamlError::new(format!(
                     "json: unsupported value: {}",
-                    super::gojson::format_float_g(*f, 64)
+                    super::gojson::format_float_g(f, 64)
                 )));
             }
-            Value::Float(*f)
+            Value::Float(f)
         }
-        GoVal::Str(s) => Value::from(s.as_str()),
-        GoVal::Seq(items) => {
-            Value::List(items.iter().map(to_json_value).collect::<Result<_, _>>()?)
-        }
+        GoVal::Str(s) => Value::from(s),
+        GoVal::Seq(items) => Value::List(
+            items
+                .into_iter()
+                .map(to_json_value)
+                .collect::<Result<_, _>>()?,
+        ),
         GoVal::Map(m) => {
+            // Key errors come before value errors in sigs.k8s.io/yaml (conversion, then json.Marshal).
+            let mut keys = Vec::with_capacity(m.entries.len());
+            let mut values = Vec::with_capacity(m.entries.len());
+            for (k, v) in m.entries {
+                keys.push(match k {
+                    GoKey::Str(s) => s,
+                    other => key_string(&other, &v)?,
+                });
+                values.push(v);
+            }
             let mut inner = gotmpl::value::MapInner::new();
-            for (k, v) in &m.entries {
-                let ks = key_string(k, v)?;
+            for (ks, v) in keys.into_iter().zip(values) {
                 inner.insert(ks, to_json_value(v)?);
             }
             Value::Map(Map::from_inner(inner))

@@ -15,9 +15,14 @@
 //! and that is `strvals`, not YAML).
 
 mod decode;
+pub mod encode;
 pub mod gojson;
+pub mod gotoml;
 
-pub use decode::{from_str, from_str_list, from_str_map, from_str_multi, split_documents};
+pub use decode::{
+    from_str, from_str_list, from_str_map, from_str_multi, load_values, split_documents,
+};
+pub use encode::{to_string, to_string_pretty};
 
 /// A YAML error. `Display` gives exactly the text Go's `err.Error()` gives for the same input
 /// (e.g. `error converting YAML to JSON: yaml: line 2: did not find expected key`), because Helm embeds
@@ -49,4 +54,10 @@ impl YamlError {
             column: Some(column),
         }
     }
+}
+
+/// Runs a step of a recursive walk over a document, first growing the stack if it is nearly exhausted:
+/// Helm accepts documents nested 10000 levels deep, far more than a thread's default stack holds.
+pub(crate) fn with_stack<R>(f: impl FnOnce() -> R) -> R {
+    stacker::maybe_grow(64 * 1024, 2 * 1024 * 1024, f)
 }

@@ -32,6 +32,11 @@ pub struct ResourceDef {
 }
 
 impl ResourceDef {
+    /// Whether this is `customresourcedefinitions.apiextensions.k8s.io` itself.
+    pub fn crd_definition(&self) -> bool {
+        self.group == "apiextensions.k8s.io" && self.plural == "customresourcedefinitions"
+    }
+
     pub fn api_version(&self) -> String {
         if self.group.is_empty() {
             self.version.clone()

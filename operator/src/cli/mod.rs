@@ -1,0 +1,32 @@
+//! Command-line definition and dispatch.
+
+mod render;
+mod template;
+
+use clap::{Parser, Subcommand};
+use std::process::ExitCode;
+
+/// Hoist: middleware on Kubernetes, from extension charts.
+#[derive(Debug, Parser)]
+#[command(name = "hoist", version, about, propagate_version = true)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Print the manifests the operator would apply for `Middleware` objects (no cluster needed).
+    Render(render::RenderArgs),
+    /// Render a Helm chart locally, exactly as `helm template` does (Hoist's in-process renderer).
+    Template(Box<template::TemplateArgs>),
+}
+
+pub fn run() -> anyhow::Result<ExitCode> {
+    // `kubectl hoist …` runs this binary as `kubectl-hoist`; clap takes the name from argv[0].
+    let cli = Cli::parse();
+    match cli.command {
+        Command::Render(args) => render::run(args),
+        Command::Template(args) => template::run(*args),
+    }
+}

@@ -1,0 +1,2 @@
+{{- define "shared.name" -}}from-zzz{{- end -}}
+{{- define "zzz.only" -}}zzz-only {{ .Chart.Name }}{{- end -}}

@@ -1,0 +1,3 @@
+{{- define "h.broken" -}}
+{{ .Values.x ) }}
+{{- end -}}
