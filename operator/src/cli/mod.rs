@@ -1,5 +1,6 @@
 //! Command-line definition and dispatch.
 
+mod extension;
 mod render;
 mod template;
 
@@ -19,7 +20,10 @@ pub enum Command {
     /// Print the manifests the operator would apply for `Middleware` objects (no cluster needed).
     Render(render::RenderArgs),
     /// Render a Helm chart locally, exactly as `helm template` does (Hoist's in-process renderer).
+    #[command(disable_version_flag = true)]
     Template(Box<template::TemplateArgs>),
+    /// Package, push, pull, inspect and lint extension charts.
+    Extension(extension::ExtensionArgs),
 }
 
 pub fn run() -> anyhow::Result<ExitCode> {
@@ -28,5 +32,6 @@ pub fn run() -> anyhow::Result<ExitCode> {
     match cli.command {
         Command::Render(args) => render::run(args),
         Command::Template(args) => template::run(*args),
+        Command::Extension(args) => extension::run(args),
     }
 }
