@@ -1,0 +1,3 @@
+//! The controllers: Middleware and MiddlewareExtension reconcilers and the pieces they share.
+
+pub mod plan;
