@@ -330,6 +330,9 @@ pub enum Phase {
 pub struct ResolvedExtension {
     /// The MiddlewareExtension object.
     pub name: String,
+    /// The middleware type (spec.type when the instance was created; it cannot change).
+    #[serde(rename = "type")]
+    pub type_: String,
     /// Chart version.
     pub chart_version: String,
     /// OCI manifest digest of the chart.
