@@ -4,6 +4,7 @@
 pub mod cluster;
 pub mod extension;
 pub mod extensions;
+pub mod leader;
 pub mod middleware;
 pub mod plan;
 pub mod status;
