@@ -13,9 +13,6 @@ use crate::fields::{self, Ctx, Path};
 use crate::resources::{self, ResourceDef};
 use crate::selectors::{FieldSelector, LabelSelector};
 
-/// Watch history kept for `?watch=1&resourceVersion=N`; older versions get 410 Gone.
-const HISTORY: usize = 20_000;
-
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub struct ObjKey {
     pub group: String,
@@ -304,12 +301,15 @@ pub struct Store {
     history: VecDeque<Arc<Event>>,
     /// Highest resourceVersion dropped from `history`.
     compacted: u64,
+    /// How many events `history` keeps for `?watch=1&resourceVersion=N`; watches from older
+    /// versions get 410 Gone.
+    history_size: usize,
     pub tx: broadcast::Sender<Arc<Event>>,
     pub version: String,
 }
 
 impl Store {
-    pub fn new(version: &str) -> Self {
+    pub fn new(version: &str, history_size: usize) -> Self {
         let (tx, _) = broadcast::channel(65_536);
         let mut s = Store {
             rv: 1,
@@ -317,6 +317,7 @@ impl Store {
             defs: resources::builtins(),
             history: VecDeque::new(),
             compacted: 0,
+            history_size,
             tx,
             version: version.to_string(),
         };
@@ -398,7 +399,7 @@ impl Store {
             old,
         });
         self.history.push_back(ev.clone());
-        while self.history.len() > HISTORY {
+        while self.history.len() > self.history_size {
             if let Some(e) = self.history.pop_front() {
                 self.compacted = e.rv;
             }
@@ -1184,7 +1185,9 @@ impl Store {
             .filter(|p| !applied_fields.keys().any(|a| a.starts_with(p)))
             .filter(|p| !others.iter().any(|s| s.iter().any(|o| o.starts_with(p))))
             .collect();
-        dropped.sort_by_key(|p| std::cmp::Reverse(p.len()));
+        // Outermost first: removing a list item takes its fields with it (removing a key field
+        // first would make the item unfindable).
+        dropped.sort_by_key(|p| p.len());
         for p in dropped {
             fields::remove_path(&mut new, p);
         }
