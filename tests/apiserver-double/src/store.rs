@@ -80,6 +80,7 @@ pub struct DeleteOptions {
     pub propagation: Option<Propagation>,
     pub uid: Option<String>,
     pub resource_version: Option<String>,
+    pub dry_run: bool,
 }
 
 /// One `managedFields` entry, with the FieldsV1 set decoded.
@@ -330,6 +331,30 @@ impl Store {
             }
         }
         s
+    }
+
+    /// A throwaway copy for dry runs: the served resources, every namespace and the target
+    /// object (enough for any single write), without history or watchers.
+    pub fn scratch(&self, def: &ResourceDef, ns: Option<&str>, name: Option<&str>) -> Store {
+        let target = name.map(|n| Self::key(def, ns, n));
+        let (tx, _) = broadcast::channel(1);
+        Store {
+            rv: self.rv,
+            objects: self
+                .objects
+                .iter()
+                .filter(|(k, _)| {
+                    (k.group.is_empty() && k.plural == "namespaces") || Some(*k) == target.as_ref()
+                })
+                .map(|(k, v)| (k.clone(), v.clone()))
+                .collect(),
+            defs: self.defs.clone(),
+            history: VecDeque::new(),
+            compacted: 0,
+            history_size: 0,
+            tx,
+            version: self.version.clone(),
+        }
     }
 
     pub fn rv(&self) -> u64 {

@@ -571,6 +571,52 @@ mod ssa {
     }
 
     #[tokio::test]
+    async fn dry_run_computes_without_storing() {
+        let s = ApiServer::start().unwrap();
+        let c = client(&s).await;
+        let api: Api<ConfigMap> = Api::namespaced(c.clone(), "default");
+        let alice = PatchParams::apply("alice");
+        let stored = api
+            .patch("s", &alice, &apply_cm(json!({"x": "1"})))
+            .await
+            .unwrap();
+        let dry = api
+            .patch("s", &alice.clone().dry_run(), &apply_cm(json!({"x": "2"})))
+            .await
+            .unwrap();
+        assert_eq!(dry.data.as_ref().unwrap()["x"], "2");
+        assert_eq!(rv(&dry), rv(&stored));
+        let now = api.get("s").await.unwrap();
+        assert_eq!(now.data.as_ref().unwrap()["x"], "1");
+        assert_eq!(rv(&now), rv(&stored));
+        // Conflicts are reported by dry runs too.
+        let e = status(
+            api.patch(
+                "s",
+                &PatchParams::apply("bob").dry_run(),
+                &apply_cm(json!({"x": "3"})),
+            )
+            .await
+            .unwrap_err(),
+        );
+        assert_eq!(e.code, 409);
+        // A dry-run creation stores nothing.
+        let pp = PostParams {
+            dry_run: true,
+            ..Default::default()
+        };
+        let created = api.create(&pp, &cm("ghost", json!({}))).await.unwrap();
+        assert!(created.metadata.uid.is_some());
+        assert!(api.get_opt("ghost").await.unwrap().is_none());
+        let dp = DeleteParams {
+            dry_run: true,
+            ..Default::default()
+        };
+        api.delete("s", &dp).await.unwrap();
+        assert!(api.get_opt("s").await.unwrap().is_some());
+    }
+
+    #[tokio::test]
     async fn apply_list_map_keys_and_status_subresource() {
         let s = ApiServer::start().unwrap();
         let c = client(&s).await;
