@@ -8,6 +8,7 @@
 
 pub mod errors;
 pub mod fields;
+pub mod protobuf;
 pub mod resources;
 pub mod selectors;
 pub mod server;

@@ -310,8 +310,8 @@ fn push_pb_string(out: &mut Vec<u8>, field: u8, s: &str) {
 
 fn parse_body(headers: &HeaderMap, body: &Bytes) -> Result<Value, ApiError> {
     let ct = content_type(headers);
-    if ct.contains("protobuf") {
-        return Err(ApiError::unsupported_media_type(&ct));
+    if ct == "application/vnd.kubernetes.protobuf" {
+        return crate::protobuf::decode(body);
     }
     if ct.contains("yaml") {
         serde_yaml::from_slice::<Value>(body)

@@ -5,6 +5,7 @@
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
 use std::sync::Arc;
 
+use base64::Engine;
 use serde_json::{json, Map, Value};
 use tokio::sync::broadcast;
 
@@ -558,6 +559,31 @@ impl Store {
         }
     }
 
+    /// Conversions the real server makes on every write: a Secret's `stringData` is merged
+    /// into `data` (base64) and never stored.
+    fn normalize(def: &ResourceDef, obj: &mut Value) {
+        if !(def.group.is_empty() && def.plural == "secrets") {
+            return;
+        }
+        let Value::Object(m) = obj else { return };
+        let Some(Value::Object(sd)) = m.remove("stringData") else {
+            return;
+        };
+        let data = m.entry("data").or_insert_with(|| Value::Object(Map::new()));
+        if !data.is_object() {
+            *data = Value::Object(Map::new());
+        }
+        if let Value::Object(d) = data {
+            for (k, v) in sd {
+                let text = v.as_str().unwrap_or_default().to_string();
+                d.insert(
+                    k,
+                    json!(base64::engine::general_purpose::STANDARD.encode(text)),
+                );
+            }
+        }
+    }
+
     /// Server-set fields of a new object.
     fn server_defaults(def: &ResourceDef, obj: &mut Value) {
         let Value::Object(m) = obj else { return };
@@ -571,6 +597,14 @@ impl Store {
             }
             ("", "persistentvolumeclaims") => {
                 m.insert("status".into(), json!({"phase": "Pending"}));
+            }
+            ("", "secrets")
+                if m.get("type")
+                    .and_then(Value::as_str)
+                    .unwrap_or("")
+                    .is_empty() =>
+            {
+                m.insert("type".into(), json!("Opaque"));
             }
             ("", "services") => {
                 m.insert("status".into(), json!({"loadBalancer": {}}));
@@ -660,6 +694,7 @@ impl Store {
             return Err(ApiError::already_exists(&def.group, &def.plural, &name));
         }
         Self::prune(def, &mut body);
+        Self::normalize(def, &mut body);
         Self::server_defaults(def, &mut body);
         if let Value::Object(m) = &mut body {
             m.insert("apiVersion".into(), json!(def.api_version()));
@@ -812,6 +847,7 @@ impl Store {
             _ => {}
         }
         Self::prune(def, &mut new);
+        Self::normalize(def, &mut new);
         if let Value::Object(m) = &mut new {
             m.insert("apiVersion".into(), old["apiVersion"].clone());
             m.insert("kind".into(), json!(def.kind));

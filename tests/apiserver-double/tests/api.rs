@@ -284,6 +284,31 @@ mod crud {
     }
 
     #[tokio::test]
+    async fn secret_string_data_and_type_default() {
+        let s = ApiServer::start().unwrap();
+        let c = client(&s).await;
+        let api: Api<k8s_openapi::api::core::v1::Secret> = Api::namespaced(c.clone(), "default");
+        let sec = serde_json::from_value(json!({"apiVersion": "v1", "kind": "Secret",
+            "metadata": {"name": "s"}, "data": {"a": "YQ=="}, "stringData": {"b": "bee"}}))
+        .unwrap();
+        let got = api.create(&PostParams::default(), &sec).await.unwrap();
+        let v = serde_json::to_value(&got).unwrap();
+        assert_eq!(v["data"], json!({"a": "YQ==", "b": "YmVl"}));
+        assert!(v.get("stringData").is_none());
+        assert_eq!(v["type"], "Opaque");
+        let got = api
+            .patch(
+                "s",
+                &PatchParams::default(),
+                &Patch::Merge(json!({"stringData": {"a": "new"}})),
+            )
+            .await
+            .unwrap();
+        let v = serde_json::to_value(&got).unwrap();
+        assert_eq!(v["data"], json!({"a": "bmV3", "b": "YmVl"}));
+    }
+
+    #[tokio::test]
     async fn generate_name_and_missing_namespace() {
         let s = ApiServer::start().unwrap();
         let c = client(&s).await;
