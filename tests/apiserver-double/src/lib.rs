@@ -8,6 +8,7 @@
 
 pub mod errors;
 pub mod fields;
+pub mod protobuf;
 pub mod resources;
 pub mod selectors;
 pub mod server;
@@ -49,6 +50,9 @@ pub struct Options {
     pub version: String,
     /// How often watches with `allowWatchBookmarks` get a BOOKMARK.
     pub bookmark_interval: Duration,
+    /// Watch events kept for resuming watches; resuming from an older resourceVersion gets
+    /// 410 Gone ("too old resource version"), as after compaction on a real server.
+    pub history: usize,
 }
 
 impl Default for Options {
@@ -58,6 +62,7 @@ impl Default for Options {
             kubeconfig: None,
             version: DEFAULT_VERSION.into(),
             bookmark_interval: Duration::from_secs(1),
+            history: 20_000,
         }
     }
 }
@@ -108,7 +113,7 @@ impl ApiServer {
         };
         write_kubeconfig(&kubeconfig, &format!("http://{addr}"))?;
         let shared = Arc::new(server::Shared {
-            store: Mutex::new(store::Store::new(&opts.version)),
+            store: Mutex::new(store::Store::new(&opts.version, opts.history)),
             gc: Notify::new(),
             bookmark_interval: opts.bookmark_interval,
             address: addr.to_string(),

@@ -310,8 +310,8 @@ fn push_pb_string(out: &mut Vec<u8>, field: u8, s: &str) {
 
 fn parse_body(headers: &HeaderMap, body: &Bytes) -> Result<Value, ApiError> {
     let ct = content_type(headers);
-    if ct.contains("protobuf") {
-        return Err(ApiError::unsupported_media_type(&ct));
+    if ct == "application/vnd.kubernetes.protobuf" {
+        return crate::protobuf::decode(body);
     }
     if ct.contains("yaml") {
         serde_yaml::from_slice::<Value>(body)
@@ -406,11 +406,10 @@ async fn resource(
                 if def.namespaced && ns.is_none() {
                     return Err(ApiError::method_not_allowed());
                 }
-                let mut store = shared.store.lock();
-                if dry_run {
-                    return Ok(json_response(201, &b));
-                }
-                let created = store.create(def, ns, b, &manager)?;
+                let (mut created, dry) = run_write(shared, dry_run, def, ns, None, |s| {
+                    s.create(def, ns, b, &manager)
+                })?;
+                dry_version(&mut created, dry);
                 Ok(json_response(201, &created))
             }
             Method::DELETE => {
@@ -457,22 +456,18 @@ async fn resource(
         }
         Method::PUT => {
             let b = parse_body(headers, body)?;
-            let mut store = shared.store.lock();
-            if dry_run {
-                return Ok(json_response(200, &b));
-            }
-            let out = if sub == Sub::Scale {
-                store.write_scale(def, ns, &name, &b, &manager)?
-            } else {
-                store.update(def, ns, &name, sub, b, &manager)?
-            };
-            drop(store);
-            shared.gc.notify_one();
+            let (mut out, dry) = run_write(shared, dry_run, def, ns, Some(&name), |s| {
+                if sub == Sub::Scale {
+                    s.write_scale(def, ns, &name, &b, &manager)
+                } else {
+                    s.update(def, ns, &name, sub, b, &manager)
+                }
+            })?;
+            dry_version(&mut out, dry);
             Ok(json_response(200, &out))
         }
         Method::PATCH => {
             let ct = content_type(headers);
-            let mut store = shared.store.lock();
             if ct == "application/apply-patch+yaml" {
                 let Some(m) = q.get("fieldManager").filter(|m| !m.is_empty()) else {
                     return Err(ApiError::bad_request(
@@ -481,34 +476,29 @@ async fn resource(
                 };
                 let b = serde_yaml::from_slice::<Value>(body)
                     .map_err(|e| ApiError::bad_request(format!("error decoding YAML: {e}")))?;
-                let existed = store.get(def, ns, &name).is_ok();
-                if dry_run {
-                    return Ok(json_response(200, &b));
-                }
-                let out = store.apply(def, ns, &name, sub, b, m, bool_param(&q, "force"))?;
-                drop(store);
-                shared.gc.notify_one();
+                let existed = shared.store.lock().get(def, ns, &name).is_ok();
+                let force = bool_param(&q, "force");
+                let (mut out, dry) = run_write(shared, dry_run, def, ns, Some(&name), |s| {
+                    s.apply(def, ns, &name, sub, b, m, force)
+                })?;
+                dry_version(&mut out, dry);
                 return Ok(json_response(if existed { 200 } else { 201 }, &out));
             }
             let b = serde_json::from_slice::<Value>(body)
                 .map_err(|e| ApiError::bad_request(format!("error decoding patch: {e}")))?;
-            if dry_run {
-                return Ok(json_response(200, &store.get(def, ns, &name)?));
-            }
-            let out = store.patch(def, ns, &name, sub, &ct, &b, &manager)?;
-            drop(store);
-            shared.gc.notify_one();
+            let (mut out, dry) = run_write(shared, dry_run, def, ns, Some(&name), |s| {
+                s.patch(def, ns, &name, sub, &ct, &b, &manager)
+            })?;
+            dry_version(&mut out, dry);
             Ok(json_response(200, &out))
         }
         Method::DELETE if sub == Sub::Main => {
             let opts = delete_options(&q, headers, body)?;
-            let mut store = shared.store.lock();
-            if dry_run {
-                return Ok(json_response(200, &store.get(def, ns, &name)?));
-            }
-            let (obj, gone) = store.delete(def, ns, &name, &opts)?;
-            drop(store);
-            shared.gc.notify_one();
+            let dry_run = dry_run || opts.dry_run;
+            let ((mut obj, gone), dry) = run_write(shared, dry_run, def, ns, Some(&name), |s| {
+                s.delete(def, ns, &name, &opts)
+            })?;
+            dry_version(&mut obj, dry);
             if gone {
                 let mut details = json!({"name": name, "kind": def.plural,
                                          "uid": obj["metadata"]["uid"]});
@@ -524,6 +514,45 @@ async fn resource(
             Ok(json_response(200, &obj))
         }
         _ => Err(ApiError::method_not_allowed()),
+    }
+}
+
+/// Runs a write under the lock. With `dryRun`, on a scratch copy holding the namespaces and the
+/// target object: the write is validated and computed the same way, but nothing is stored and no
+/// watcher sees it. Then also returns the stored object's resourceVersion ("" if none).
+fn run_write<T>(
+    shared: &Shared,
+    dry_run: bool,
+    def: &ResourceDef,
+    ns: Option<&str>,
+    name: Option<&str>,
+    f: impl FnOnce(&mut Store) -> Result<T, ApiError>,
+) -> Result<(T, Option<String>), ApiError> {
+    let mut store = shared.store.lock();
+    if dry_run {
+        let mut scratch = store.scratch(def, ns, name);
+        let before = name
+            .and_then(|n| store.get(def, ns, n).ok())
+            .and_then(|o| o["metadata"]["resourceVersion"].as_str().map(String::from))
+            .unwrap_or_default();
+        drop(store);
+        return Ok((f(&mut scratch)?, Some(before)));
+    }
+    let out = f(&mut store)?;
+    drop(store);
+    shared.gc.notify_one();
+    Ok((out, None))
+}
+
+/// A dry-run answer carries the stored resourceVersion (none for a creation).
+fn dry_version(obj: &mut Value, dry: Option<String>) {
+    let Some(rv) = dry else { return };
+    if let Some(Value::Object(md)) = obj.get_mut("metadata") {
+        if rv.is_empty() {
+            md.remove("resourceVersion");
+        } else {
+            md.insert("resourceVersion".into(), json!(rv));
+        }
     }
 }
 
@@ -557,6 +586,8 @@ fn delete_options(
     };
     Ok(DeleteOptions {
         propagation,
+        // DeleteOptions in the body (kube-rs, client-go) may carry dryRun too.
+        dry_run: b["dryRun"].as_array().is_some_and(|a| !a.is_empty()),
         uid: b["preconditions"]["uid"].as_str().map(String::from),
         resource_version: b["preconditions"]["resourceVersion"]
             .as_str()

@@ -5,6 +5,7 @@
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
 use std::sync::Arc;
 
+use base64::Engine;
 use serde_json::{json, Map, Value};
 use tokio::sync::broadcast;
 
@@ -12,9 +13,6 @@ use crate::errors::ApiError;
 use crate::fields::{self, Ctx, Path};
 use crate::resources::{self, ResourceDef};
 use crate::selectors::{FieldSelector, LabelSelector};
-
-/// Watch history kept for `?watch=1&resourceVersion=N`; older versions get 410 Gone.
-const HISTORY: usize = 20_000;
 
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub struct ObjKey {
@@ -83,6 +81,7 @@ pub struct DeleteOptions {
     pub propagation: Option<Propagation>,
     pub uid: Option<String>,
     pub resource_version: Option<String>,
+    pub dry_run: bool,
 }
 
 /// One `managedFields` entry, with the FieldsV1 set decoded.
@@ -304,12 +303,15 @@ pub struct Store {
     history: VecDeque<Arc<Event>>,
     /// Highest resourceVersion dropped from `history`.
     compacted: u64,
+    /// How many events `history` keeps for `?watch=1&resourceVersion=N`; watches from older
+    /// versions get 410 Gone.
+    history_size: usize,
     pub tx: broadcast::Sender<Arc<Event>>,
     pub version: String,
 }
 
 impl Store {
-    pub fn new(version: &str) -> Self {
+    pub fn new(version: &str, history_size: usize) -> Self {
         let (tx, _) = broadcast::channel(65_536);
         let mut s = Store {
             rv: 1,
@@ -317,6 +319,7 @@ impl Store {
             defs: resources::builtins(),
             history: VecDeque::new(),
             compacted: 0,
+            history_size,
             tx,
             version: version.to_string(),
         };
@@ -329,6 +332,30 @@ impl Store {
             }
         }
         s
+    }
+
+    /// A throwaway copy for dry runs: the served resources, every namespace and the target
+    /// object (enough for any single write), without history or watchers.
+    pub fn scratch(&self, def: &ResourceDef, ns: Option<&str>, name: Option<&str>) -> Store {
+        let target = name.map(|n| Self::key(def, ns, n));
+        let (tx, _) = broadcast::channel(1);
+        Store {
+            rv: self.rv,
+            objects: self
+                .objects
+                .iter()
+                .filter(|(k, _)| {
+                    (k.group.is_empty() && k.plural == "namespaces") || Some(*k) == target.as_ref()
+                })
+                .map(|(k, v)| (k.clone(), v.clone()))
+                .collect(),
+            defs: self.defs.clone(),
+            history: VecDeque::new(),
+            compacted: 0,
+            history_size: 0,
+            tx,
+            version: self.version.clone(),
+        }
     }
 
     pub fn rv(&self) -> u64 {
@@ -398,7 +425,7 @@ impl Store {
             old,
         });
         self.history.push_back(ev.clone());
-        while self.history.len() > HISTORY {
+        while self.history.len() > self.history_size {
             if let Some(e) = self.history.pop_front() {
                 self.compacted = e.rv;
             }
@@ -532,6 +559,31 @@ impl Store {
         }
     }
 
+    /// Conversions the real server makes on every write: a Secret's `stringData` is merged
+    /// into `data` (base64) and never stored.
+    fn normalize(def: &ResourceDef, obj: &mut Value) {
+        if !(def.group.is_empty() && def.plural == "secrets") {
+            return;
+        }
+        let Value::Object(m) = obj else { return };
+        let Some(Value::Object(sd)) = m.remove("stringData") else {
+            return;
+        };
+        let data = m.entry("data").or_insert_with(|| Value::Object(Map::new()));
+        if !data.is_object() {
+            *data = Value::Object(Map::new());
+        }
+        if let Value::Object(d) = data {
+            for (k, v) in sd {
+                let text = v.as_str().unwrap_or_default().to_string();
+                d.insert(
+                    k,
+                    json!(base64::engine::general_purpose::STANDARD.encode(text)),
+                );
+            }
+        }
+    }
+
     /// Server-set fields of a new object.
     fn server_defaults(def: &ResourceDef, obj: &mut Value) {
         let Value::Object(m) = obj else { return };
@@ -545,6 +597,14 @@ impl Store {
             }
             ("", "persistentvolumeclaims") => {
                 m.insert("status".into(), json!({"phase": "Pending"}));
+            }
+            ("", "secrets")
+                if m.get("type")
+                    .and_then(Value::as_str)
+                    .unwrap_or("")
+                    .is_empty() =>
+            {
+                m.insert("type".into(), json!("Opaque"));
             }
             ("", "services") => {
                 m.insert("status".into(), json!({"loadBalancer": {}}));
@@ -634,6 +694,7 @@ impl Store {
             return Err(ApiError::already_exists(&def.group, &def.plural, &name));
         }
         Self::prune(def, &mut body);
+        Self::normalize(def, &mut body);
         Self::server_defaults(def, &mut body);
         if let Value::Object(m) = &mut body {
             m.insert("apiVersion".into(), json!(def.api_version()));
@@ -786,6 +847,7 @@ impl Store {
             _ => {}
         }
         Self::prune(def, &mut new);
+        Self::normalize(def, &mut new);
         if let Value::Object(m) = &mut new {
             m.insert("apiVersion".into(), old["apiVersion"].clone());
             m.insert("kind".into(), json!(def.kind));
@@ -1184,7 +1246,9 @@ impl Store {
             .filter(|p| !applied_fields.keys().any(|a| a.starts_with(p)))
             .filter(|p| !others.iter().any(|s| s.iter().any(|o| o.starts_with(p))))
             .collect();
-        dropped.sort_by_key(|p| std::cmp::Reverse(p.len()));
+        // Outermost first: removing a list item takes its fields with it (removing a key field
+        // first would make the item unfindable).
+        dropped.sort_by_key(|p| p.len());
         for p in dropped {
             fields::remove_path(&mut new, p);
         }
