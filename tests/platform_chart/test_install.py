@@ -76,8 +76,9 @@ class Helm:
 
 
 def test_install_upgrade_uninstall(kube, tmp_path):
-    release = "hoist"
-    namespace = f"hoist-{uuid.uuid4().hex[:6]}"
+    # Unique names: the API (a shared double, or a real cluster) may hold other releases, even Hoist.
+    suffix = uuid.uuid4().hex[:6]
+    release, namespace = f"hoist-test-{suffix}", f"hoist-test-{suffix}"
     original = SAMPLE_CRDS.read_text()
     chart = make_chart(tmp_path, original)
     client = Helm(kube, namespace)
@@ -85,6 +86,9 @@ def test_install_upgrade_uninstall(kube, tmp_path):
         run_lifecycle(kube, client, tmp_path, chart, release, namespace, original)
     finally:
         client.close()
+        # The stand-in CRDs are kept by design; remove them so no other suite sees them.
+        kube.kubectl("delete", "crd", "samples.hoist.dev", "others.hoist.dev", "--ignore-not-found", check=False)
+        kube.kubectl("delete", "namespace", namespace, "--ignore-not-found", "--wait=false", check=False)
 
 
 def run_lifecycle(kube, client, tmp_path, chart, release, namespace, original):
@@ -93,8 +97,8 @@ def run_lifecycle(kube, client, tmp_path, chart, release, namespace, original):
     deployment = get(kube, "-n", namespace, "deployment", release)
     assert deployment["spec"]["replicas"] == 1
     assert deployment["spec"]["strategy"]["rollingUpdate"] == {"maxSurge": 1, "maxUnavailable": 0}
-    for kind in ("serviceaccount", "service", "configmap/hoist-extensions", "role/hoist-leader-election",
-                 "rolebinding/hoist-leader-election"):
+    for kind in ("serviceaccount", "service", f"configmap/{release}-extensions", f"role/{release}-leader-election",
+                 f"rolebinding/{release}-leader-election"):
         target = kind.split("/") if "/" in kind else [kind, release]
         assert exists(kube, "-n", namespace, *target), kind
     role = get(kube, "clusterrole", release)
@@ -120,7 +124,7 @@ def run_lifecycle(kube, client, tmp_path, chart, release, namespace, original):
     deployment = get(kube, "-n", namespace, "deployment", release)
     assert deployment["spec"]["replicas"] == 2
     assert "--leader-elect" in deployment["spec"]["template"]["spec"]["containers"][0]["args"]
-    registered = get(kube, "-n", namespace, "configmap", "hoist-extensions")["data"]["extensions.yaml"]
+    registered = get(kube, "-n", namespace, "configmap", f"{release}-extensions")["data"]["extensions.yaml"]
     assert "tag: \"9.9.9\"" in registered and "postgresql" not in registered
     columns = get(kube, "crd", "samples.hoist.dev")["spec"]["versions"][0]["additionalPrinterColumns"]
     assert [c["name"] for c in columns] == ["Phase", "Type"]
@@ -129,7 +133,7 @@ def run_lifecycle(kube, client, tmp_path, chart, release, namespace, original):
     client.uninstall(release)
     assert not exists(kube, "-n", namespace, "deployment", release)
     assert not exists(kube, "clusterrole", release)
-    assert not exists(kube, "-n", namespace, "configmap", "hoist-extensions")
+    assert not exists(kube, "-n", namespace, "configmap", f"{release}-extensions")
     assert exists(kube, "crd", "samples.hoist.dev")
     assert exists(kube, "crd", "others.hoist.dev")
     assert exists(kube, "-n", namespace, "samples", "user-data")
