@@ -30,6 +30,7 @@ VALUE_SETS: dict[str, dict] = {
     "defaults": {},
     "replicas-2": {"replicas": 2, "leaderElection": {"enabled": False}},
     "single-no-leader-election": {"leaderElection": {"enabled": False}},
+    "replicas-3-no-pdb": {"replicas": 3, "podDisruptionBudget": {"enabled": False}},
     "ingress-tls": {
         "ingress": {
             "enabled": True,
@@ -553,3 +554,16 @@ def test_cel_rules_are_dropped_below_kubernetes_1_25(tmp_path):
         del stripped["versions"][0]["schema"]["openAPIV3Schema"]["properties"]["spec"]["x-kubernetes-validations"]
         assert rendered[0]["spec"] == stripped
         assert rendered[1]["spec"] == source[1]["spec"]
+
+
+@pytest.mark.parametrize("name", VALUE_SETS)
+def test_disruption_budget_only_with_a_standby(name, rendered):
+    values = merged_values(VALUE_SETS[name])
+    pdbs = find(rendered[name], "PodDisruptionBudget")
+    if values["replicas"] > 1 and values["podDisruptionBudget"]["enabled"]:
+        (pdb,) = pdbs
+        (deployment,) = find(rendered[name], "Deployment")
+        assert pdb["apiVersion"] == "policy/v1"
+        assert pdb["spec"] == {"minAvailable": 1, "selector": deployment["spec"]["selector"]}
+    else:
+        assert pdbs == []
