@@ -12,6 +12,7 @@ import json
 import shutil
 import subprocess
 import sys
+import tarfile
 from pathlib import Path
 
 import pytest
@@ -567,3 +568,22 @@ def test_disruption_budget_only_with_a_standby(name, rendered):
         assert pdb["spec"] == {"minAvailable": 1, "selector": deployment["spec"]["selector"]}
     else:
         assert pdbs == []
+
+
+def test_packaged_chart_renders_like_the_directory(tmp_path):
+    """`helm package` output (what a release publishes) carries the CRD files and renders the same in
+    both engines; .helmignore keeps the placeholder out."""
+    import helm_python as helm
+
+    chart = chart_with_sample_crds(tmp_path)
+    (chart / "files" / "crds" / ".gitkeep").touch()
+    archive = Path(helm.package(str(chart), destination=str(tmp_path)))
+    with tarfile.open(archive) as tar:
+        names = tar.getnames()
+    assert "hoist/files/crds/sample.yaml" in names and "hoist/files/crds/.gitkeep" not in names
+    from_dir = helm_files(chart, VALUE_SETS["defaults"])
+    from_archive = helm_files(archive, VALUE_SETS["defaults"])
+    ours = hoist_files(archive, VALUE_SETS["defaults"])
+    assert from_dir.error is None and from_archive.error is None and ours.error is None
+    assert from_archive.files == from_dir.files
+    assert ours.files == from_archive.files
