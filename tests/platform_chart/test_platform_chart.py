@@ -536,8 +536,8 @@ def test_helm_install_dry_run_orders_the_release(tmp_path):
 
 
 def test_cel_rules_are_dropped_below_kubernetes_1_25(tmp_path):
-    """Kubernetes < 1.25 does not know x-kubernetes-validations; server-side apply of a CRD carrying it
-    fails there, so the chart leaves the rules out for those versions (and only those)."""
+    """API servers before 1.25 drop x-kubernetes-validations silently; the chart leaves the rules out
+    for those versions (and only those), so its CRDs equal what the server stores."""
     chart = chart_with_sample_crds(tmp_path)
     source = [d for d in yaml.safe_load_all(SAMPLE_CRDS.read_text()) if d]
 
