@@ -587,3 +587,35 @@ def test_packaged_chart_renders_like_the_directory(tmp_path):
     assert from_dir.error is None and from_archive.error is None and ours.error is None
     assert from_archive.files == from_dir.files
     assert ours.files == from_archive.files
+
+
+def test_pod_security_policy_only_where_served(tmp_path):
+    """Opt-in PodSecurityPolicy for 1.21–1.24 clusters that enforce it: rendered only when the server
+    serves policy/v1beta1 (.Capabilities), admitting what the Deployment asks for, usable only by the
+    operator's ServiceAccount."""
+    chart = tmp_path / "hoist"
+    shutil.copytree(CHART, chart)
+    values = {"podSecurityPolicy": {"create": True}}
+    old = ("--kube-version=v1.24.0", "--api-versions=policy/v1beta1/PodSecurityPolicy")
+    helm = helm_files(chart, values, old)
+    ours = hoist_files(chart, values, old)
+    assert helm.error is None and ours.error is None, (helm.error, ours.error)
+    assert ours.files == helm.files
+    docs = documents(helm.files)
+    (psp,) = find(docs, "PodSecurityPolicy")
+    (deployment,) = find(docs, "Deployment")
+    pod = deployment["spec"]["template"]["spec"]
+    spec = psp["spec"]
+    assert spec["privileged"] is False and spec["allowPrivilegeEscalation"] is False
+    assert spec["requiredDropCapabilities"] == ["ALL"] and spec["readOnlyRootFilesystem"] is True
+    assert spec["runAsUser"] == {"rule": "MustRunAsNonRoot"}
+    used_volumes = {next(k for k in v if k != "name") for v in pod["volumes"]}
+    assert used_volumes <= set(spec["volumes"]) and "hostPath" not in spec["volumes"]
+    roles = {r["metadata"]["name"]: r for r in find(docs, "Role")}
+    assert roles["hoist-psp"]["rules"] == [{"apiGroups": ["policy"], "resources": ["podsecuritypolicies"],
+                                            "resourceNames": ["hoist"], "verbs": ["use"]}]
+    binding = next(b for b in find(docs, "RoleBinding") if b["metadata"]["name"] == "hoist-psp")
+    assert binding["subjects"] == [{"kind": "ServiceAccount", "name": pod["serviceAccountName"], "namespace": NAMESPACE}]
+    # Not served (1.25+): nothing, even when asked for.
+    for outcome in (helm_files(chart, values), hoist_files(chart, values)):
+        assert outcome.error is None and find(documents(outcome.files), "PodSecurityPolicy") == []
