@@ -11,5 +11,6 @@ for suite in ("conformance",):
     if path not in sys.path:
         sys.path.insert(0, path)
 
+from support.kube import kube_api  # noqa: E402,F401  (session fixture: the API-server double)
 # Session-wide OCI registry (docker-registry on a free loopback port): the `oci_registry` fixture.
 from support.registry import oci_registry  # noqa: E402,F401

@@ -2,4 +2,6 @@
 //! binary (`src/main.rs`) is a thin command-line front over this library and `chart-renderer`.
 
 pub mod extension;
+pub mod api;
+pub mod controller;
 pub mod middleware;
