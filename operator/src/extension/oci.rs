@@ -11,7 +11,7 @@ use parking_lot::Mutex;
 use std::collections::{BTreeMap, HashMap};
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 /// Helm's chart config media type (the config blob is `Chart.yaml` as JSON).
 pub const HELM_CONFIG_MEDIA_TYPE: &str = "application/vnd.cncf.helm.config.v1+json";
@@ -77,8 +77,10 @@ struct Inner {
     memory: Mutex<HashMap<String, Arc<LoadedExtension>>>,
     /// Serialises disk-cache writes and evictions.
     disk_lock: tokio::sync::Mutex<()>,
-    http: Client,
-    https: Client,
+    /// Built on first use: a reqwest client sets up TLS (root certificates) when built, which a
+    /// digest served from the cache never needs.
+    http: OnceLock<Client>,
+    https: OnceLock<Client>,
     pulls: AtomicU64,
     resolves: AtomicU64,
 }
@@ -124,8 +126,8 @@ impl ExtensionStore {
                 disk: DiskCache::new(cache_dir, max_cache_bytes),
                 memory: Mutex::new(HashMap::new()),
                 disk_lock: tokio::sync::Mutex::new(()),
-                http: client(ClientProtocol::Http),
-                https: client(ClientProtocol::Https),
+                http: OnceLock::new(),
+                https: OnceLock::new(),
                 pulls: AtomicU64::new(0),
                 resolves: AtomicU64::new(0),
             }),
@@ -142,9 +144,11 @@ impl ExtensionStore {
 
     fn client(&self, plain_http: bool) -> &Client {
         if plain_http {
-            &self.inner.http
+            self.inner.http.get_or_init(|| client(ClientProtocol::Http))
         } else {
-            &self.inner.https
+            self.inner
+                .https
+                .get_or_init(|| client(ClientProtocol::Https))
         }
     }
 
