@@ -167,6 +167,23 @@ def test_pull_and_render_from_registry(published, pusher, kind, tmp_path):
     assert json.loads(by_version)["digest"] == digest
 
 
+def test_publish_extensions_script(tmp_path):
+    env = dict(os.environ, HOIST_BIN=str(HOIST), HOIST_REGISTRY_DIR=str(tmp_path / "reg"))
+    try:
+        p = subprocess.run([str(ROOT / "hack" / "publish-extensions")], capture_output=True, text=True,
+                           timeout=300, cwd=ROOT, env=env)
+        assert p.returncode == 0, p.stderr
+        pushed = re.findall(r"^Pushed: (\S+)$", p.stdout, re.M)
+        assert sorted(r.rsplit("/", 1)[1] for r in pushed) == sorted(f"{k}:{chart_version(k)}" for k in KINDS)
+        assert len(re.findall(r"^Digest: sha256:[0-9a-f]{64}$", p.stdout, re.M)) == len(KINDS)
+        # What was published renders like the source directory.
+        ref = next(r for r in pushed if "/redis:" in r)
+        ours = hoist("template", "rel", f"oci://{ref}", "--plain-http", "-o", "json", cache=tmp_path / "c").stdout
+        assert mask(json.loads(ours)) == mask(json.loads(hoist("template", "rel", CHARTS / "redis", "-o", "json").stdout))
+    finally:
+        subprocess.run([str(ROOT / "hack" / "registry.sh"), "stop", str(tmp_path / "reg")], capture_output=True)
+
+
 def test_cache_serves_digest_without_network(tmp_path):
     reg = Registry.start(tmp_path / "reg")
     cache = tmp_path / "cache"
