@@ -6,6 +6,7 @@
 //! methods, here [`gotmpl::Object`]s.
 
 use crate::chart::{Chart, File};
+use gotmpl::value::MapType;
 use gotmpl::{Map, Object, ObjectRef, Value};
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -172,7 +173,7 @@ impl Object for Files {
             // Helm's toYAML swallows marshalling errors into an empty string.
             "AsConfig" => Value::from(self.as_config().unwrap_or_default()),
             "AsSecrets" => Value::from(self.as_secrets().unwrap_or_default()),
-            "Lines" => Value::list(
+            "Lines" => Value::string_list(
                 self.lines(string_arg(name, args)?)?
                     .into_iter()
                     .map(Value::from)
@@ -753,8 +754,9 @@ pub fn render_context(
     top.insert("Chart", Value::Map(chart.metadata.to_value_map()));
     top.insert("Capabilities", Value::Object(Arc::clone(caps) as ObjectRef));
     top.insert("Release", Value::Map(release_map(release)));
-    top.insert("Values", Value::Map(values));
-    top
+    // Helm passes these as its named `common.Values` type (`typeOf`, `dig` and Go's type checks see it).
+    top.insert("Values", Value::Map(values.with_type(MapType::Values)));
+    top.with_type(MapType::Values)
 }
 
 /// Helm's pre-render check (`renderResources` in `pkg/action/action.go`): a chart whose `kubeVersion`
@@ -842,10 +844,10 @@ fn rec_all_tpls(
     } else {
         match vals.get("Values") {
             Some(Value::Map(pv)) => match pv.get(c.name()) {
-                Some(Value::Map(m)) => Value::Map(m),
-                _ => Value::empty_map(),
+                Some(Value::Map(m)) => Value::Map(m.with_type(MapType::Values)),
+                _ => Value::Map(Map::new().with_type(MapType::Values)),
             },
-            _ => Value::empty_map(),
+            _ => Value::Map(Map::new().with_type(MapType::Values)),
         }
     };
     next.insert("Values", own_values);
@@ -865,7 +867,8 @@ fn rec_all_tpls(
             name: format!("{full_path}/{}", t.name),
             source: Arc::clone(&t.data),
             base_path: format!("{full_path}/templates"),
-            context: next.clone(),
+            // Helm's renderable holds the context as `common.Values`.
+            context: next.with_type(MapType::Values),
         });
     }
     next
@@ -874,7 +877,7 @@ fn rec_all_tpls(
 /// Sets `.Template` (`Name`, `BasePath`) in a chart context, as Helm's engine does before executing each
 /// template.
 pub fn set_template(context: &Map, name: &str, base_path: &str) {
-    let t = Map::new();
+    let t = Map::new().with_type(MapType::Values);
     t.insert("Name", name.into());
     t.insert("BasePath", base_path.into());
     context.insert("Template", Value::Map(t));

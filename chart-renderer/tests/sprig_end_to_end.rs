@@ -22,21 +22,9 @@ fn render(funcs: &Arc<gotmpl::FuncMap>, text: &str) -> Result<String, String> {
         .map_err(|e| e.to_string())
 }
 
-/// Templates whose result differs from Helm's for a documented reason (see `tests/sprig_functions.rs`).
-const KNOWN_DIFFERENCES: &[&str] = &[
-    // `[]string` results are held as `[]interface {}`.
-    r#"{{ typeOf (splitList "," "x") }}"#,
-];
-
-/// Go types the value model holds more generally (a known difference, pinned in
-/// `tests/sprig_functions.rs`): they print the same, only `typeOf` tells them apart.
-fn normalize_type(t: &str) -> &str {
-    match t {
-        "[]string" | "[]int" | "[][]interface {}" => "[]interface {}",
-        "map[string]string" => "map[string]interface {}",
-        other => other,
-    }
-}
+/// Templates whose result differs from Helm's for a documented reason (none at the moment: typed Go
+/// collections such as `[]string` and `map[string]string` are modelled, so `typeOf` matches too).
+const KNOWN_DIFFERENCES: &[&str] = &[];
 
 /// Functions whose results are random or clock-based.
 const NONDETERMINISTIC: &[&str] = &["shuffle"];
@@ -62,7 +50,7 @@ fn sprig_goldens_render_like_helm() {
             (None, Ok(out)) => {
                 let want = format!(
                     "{}|{}",
-                    normalize_type(case["type"].as_str().expect("type")),
+                    case["type"].as_str().expect("type"),
                     case["out"].as_str().expect("out")
                 );
                 let same = if matches!(name, "keys" | "values") {

@@ -66,23 +66,10 @@ fn decode(j: &Json) -> Value {
     }
 }
 
-/// Go types we represent with a more general one (a known difference): typed slices and
-/// `map[string]string` are held as `[]interface {}` / `map[string]interface {}`; they print the same.
-fn normalize_type(t: &str) -> &str {
-    match t {
-        "[]string" | "[]int" | "[][]interface {}" => "[]interface {}",
-        "map[string]string" => "map[string]interface {}",
-        other => other,
-    }
-}
-
 /// Documented differences from Helm: template → what we print instead. The test pins our output so a
-/// change is noticed; each entry says why it differs.
-const KNOWN_DIFFERENCES: &[(&str, &str)] = &[
-    // The value model has no typed slices: Sprig's `[]string` results are `[]interface {}` lists of
-    // strings. They print, range and index the same; only `typeOf` shows the difference.
-    (r#"{{ typeOf (splitList "," "x") }}"#, "[]interface {}"),
-];
+/// change is noticed; each entry says why it differs. (Empty: the typed Go collections `[]string`,
+/// `[]int`, `map[string]string` are modelled, so `typeOf` of Sprig's results matches Helm.)
+const KNOWN_DIFFERENCES: &[(&str, &str)] = &[];
 
 /// Results whose element order is random in Go (map iteration): compare as sorted tokens.
 const UNORDERED: &[&str] = &["keys", "values"];
@@ -138,7 +125,7 @@ fn sprig_functions_match_helm() {
             )),
             (None, Ok(v)) => {
                 let want_out = case["out"].as_str().expect("out");
-                let want_type = normalize_type(case["type"].as_str().expect("type"));
+                let want_type = case["type"].as_str().expect("type");
                 let out = if v.is_nil_or_invalid() {
                     String::new()
                 } else {

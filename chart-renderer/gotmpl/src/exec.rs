@@ -13,7 +13,7 @@ use crate::ast::*;
 use crate::error::{Error, ErrorKind, ErrorRepr};
 use crate::funcs::{CallContext, Function, ParamType};
 use crate::limits::Budget;
-use crate::value::{gofmt, Value};
+use crate::value::{gofmt, ListType, MapType, Value};
 use crate::{ExecOptions, MissingKey, TemplateSet, TextTemplate, Tree};
 use std::sync::Arc;
 
@@ -730,8 +730,9 @@ impl<'a> State<'a> {
             }),
             None => match self.opts.missing_key {
                 MissingKey::Default => Ok(Val::concrete(Value::Invalid)),
+                // The zero value of the map's element type: nil for `interface{}`, "" for `string`.
                 MissingKey::Zero => Ok(Val {
-                    v: Value::Nil,
+                    v: m.zero_value(),
                     iface: Iface::Yes,
                 }),
                 MissingKey::Error => self.err(format!(
@@ -934,12 +935,26 @@ impl<'a> State<'a> {
                 | (ParamType::Int64, Value::Int64(_))
                 | (ParamType::Float64, Value::Float(_))
                 | (ParamType::Bool, Value::Bool(_))
-                | (ParamType::List, Value::List(_))
-                | (ParamType::Map, Value::Map(_))
                 | (ParamType::Bytes, Value::Bytes(_))
         );
         if ok {
             return Ok(v);
+        }
+        match (t, &v.v) {
+            // Only `[]interface {}` itself is assignable to a `[]interface {}` parameter.
+            (ParamType::List, Value::List(l)) if l.list_type() == ListType::Interface => {
+                return Ok(v)
+            }
+            // Helm's named `common.Values` is assignable to `map[string]interface {}` (same underlying
+            // type) and is that type inside the function; `map[string]string` is not assignable.
+            (ParamType::Map, Value::Map(m)) => match m.map_type() {
+                MapType::Interface => return Ok(v),
+                MapType::Values => {
+                    return Ok(Val::concrete(Value::Map(m.with_type(MapType::Interface))))
+                }
+                MapType::String => {}
+            },
+            _ => {}
         }
         // A named map type is assignable to `map[string]interface{}` (same underlying type).
         if let (ParamType::Map, Value::Object(o)) = (t, &v.v) {

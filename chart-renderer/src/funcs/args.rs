@@ -58,9 +58,9 @@ pub fn string(s: impl Into<Arc<str>>) -> Value {
     Value::String(s.into())
 }
 
-/// A Go `[]string` (we hold it as a list of strings; `%v` prints the same).
+/// A Go `[]string`.
 pub fn string_list<I: IntoIterator<Item = S>, S: Into<Arc<str>>>(items: I) -> Value {
-    Value::List(items.into_iter().map(|s| Value::String(s.into())).collect())
+    Value::string_list(items.into_iter().map(|s| Value::String(s.into())).collect())
 }
 
 /// cast's `trimZeroDecimal`: `"12.00"` → `"12"`, `"12.01"` unchanged, so whole-number strings with a
@@ -289,11 +289,19 @@ pub fn deep_equal(a: &Value, b: &Value) -> bool {
         (Value::Float(x), Value::Float(y)) => x == y,
         (Value::String(x), Value::String(y)) => x == y,
         (Value::Bytes(x), Value::Bytes(y)) => x == y,
+        // Go types must match too: `[]string` never equals `[]interface {}`, a nil slice never equals an
+        // empty one, `common.Values` never equals `map[string]interface {}`.
         (Value::List(x), Value::List(y)) => {
-            Arc::ptr_eq(x, y)
-                || (x.len() == y.len() && x.iter().zip(y.iter()).all(|(p, q)| deep_equal(p, q)))
+            x.list_type() == y.list_type()
+                && x.is_nil() == y.is_nil()
+                && (Arc::ptr_eq(x.items(), y.items())
+                    || (x.len() == y.len()
+                        && x.iter().zip(y.iter()).all(|(p, q)| deep_equal(p, q))))
         }
         (Value::Map(x), Value::Map(y)) => {
+            if x.map_type() != y.map_type() {
+                return false;
+            }
             if x.ptr_eq(y) {
                 return true;
             }

@@ -5,7 +5,7 @@
 //! sorted by key (charts that care pipe `keys` through `sortAlpha`).
 
 use super::args::{map_arg, str_arg, string, string_list, strval};
-use gotmpl::value::{Map, Value};
+use gotmpl::value::{Map, MapType, Value};
 use gotmpl::{FuncError, FuncMap, Function, ParamType as P};
 
 pub fn register(m: &mut FuncMap) {
@@ -160,7 +160,8 @@ fn assert_failed(v: &Value, want: &str) -> FuncError {
 
 fn as_map_assert(v: &Value) -> Result<Map, FuncError> {
     match v {
-        Value::Map(m) => Ok(m.clone()),
+        // A type assertion wants exactly this type: `map[string]string` and `common.Values` fail.
+        Value::Map(m) if m.map_type() == MapType::Interface => Ok(m.clone()),
         other => Err(assert_failed(other, "map[string]interface {}")),
     }
 }

@@ -3,7 +3,7 @@
 //! reach the template as `error calling NAME: …`). Results are always new lists.
 
 use super::args::{deep_equal, empty, int_arg, to_int};
-use gotmpl::value::{List, Value};
+use gotmpl::value::{List, ListType, Value};
 use gotmpl::{FuncError, FuncMap, FuncResult, Function, ParamType as P};
 
 /// Go's message when Sprig calls `reflect.TypeOf(nil).Kind()` on a nil argument.
@@ -133,7 +133,8 @@ pub fn register(m: &mut FuncMap) {
                 "reflect.Value.Slice: slice index out of bounds".into(),
             ));
         }
-        Ok(Value::list(l[start as usize..end as usize].to_vec()))
+        // A reflect slice expression keeps the Go type (`[]string` stays `[]string`).
+        Ok(Value::List(l.sub(start as usize..end as usize)))
     });
     both(m, "chunk", &[P::Int, P::Any], None, |a| {
         let size = int_arg(&a[0]);
@@ -145,11 +146,12 @@ pub fn register(m: &mut FuncMap) {
                 "runtime error: makeslice: len out of range".into(),
             ));
         }
-        Ok(Value::list(
+        Ok(Value::List(List::typed(
             l.chunks(size as usize)
                 .map(|c| Value::list(c.to_vec()))
-                .collect(),
-        ))
+                .collect::<Vec<_>>(),
+            ListType::Lists,
+        )))
     });
     m.insert(Function::pure("concat", &[], Some(P::Any), |a| {
         let mut out = Vec::new();

@@ -8,7 +8,7 @@
 
 use super::args::{int_arg, to_float64, to_int64};
 use bigdecimal::{BigDecimal, RoundingMode, Zero};
-use gotmpl::value::Value;
+use gotmpl::value::{List, ListType, Value};
 use gotmpl::{FuncError, FuncMap, FuncResult, Function, ParamType as P};
 use std::str::FromStr;
 
@@ -167,8 +167,12 @@ pub fn register(m: &mut FuncMap) {
     }));
 }
 
+/// A Go `[]int`.
 fn int_list(v: Vec<i64>) -> Value {
-    Value::list(v.into_iter().map(Value::Int).collect())
+    Value::List(List::typed(
+        v.into_iter().map(Value::Int).collect::<Vec<_>>(),
+        ListType::Int,
+    ))
 }
 
 /// Sprig's `untilStep`: `start, start+step, …` up to (excluding) `stop`; empty when the step points the

@@ -7,7 +7,7 @@
 //! `regexMatch`, which then just returns false; the `must*` names return the compile error.
 
 use super::args::{int_arg, str_arg, string, string_list};
-use gotmpl::value::Value;
+use gotmpl::value::{List, ListType, Value};
 use gotmpl::{FuncError, FuncMap, Function, ParamType as P};
 use regex::Regex;
 
@@ -42,9 +42,16 @@ pub fn register(m: &mut FuncMap) {
                 let s = str_arg(&a[1]);
                 let n = int_arg(&a[2]);
                 let limit = if n < 0 { usize::MAX } else { n as usize };
-                Ok(string_list(
-                    re.find_iter(&s).take(limit).map(|x| x.as_str().to_string()),
-                ))
+                let found: Vec<String> = re
+                    .find_iter(&s)
+                    .take(limit)
+                    .map(|x| x.as_str().to_string())
+                    .collect();
+                // Go's FindAllString returns a nil slice when nothing matches (`toJson` prints null).
+                if found.is_empty() {
+                    return Ok(Value::List(List::nil(ListType::String)));
+                }
+                Ok(string_list(found))
             },
         ));
     }
@@ -100,6 +107,10 @@ pub fn register(m: &mut FuncMap) {
             move |a| {
                 let pattern = str_arg(&a[0]);
                 let re = compile_mode(&pattern, must)?;
+                // Go's Split returns a nil slice for n == 0.
+                if int_arg(&a[2]) == 0 {
+                    return Ok(Value::List(List::nil(ListType::String)));
+                }
                 Ok(string_list(go_split(
                     &re,
                     !pattern.is_empty(),

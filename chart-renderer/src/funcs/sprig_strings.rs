@@ -4,7 +4,7 @@
 //! Argument order follows Sprig (the string operated on comes last so it can be piped in).
 
 use super::args::{go_v, int_arg, slice_bounds_panic, str_arg, string, string_list, strval};
-use gotmpl::value::{Map, Value};
+use gotmpl::value::{Map, MapType, Value};
 use gotmpl::{FuncError, FuncMap, Function, ParamType as P};
 
 pub fn register(m: &mut FuncMap) {
@@ -713,7 +713,7 @@ pub(crate) fn go_split_n(s: &str, sep: &str, n: i64) -> Vec<String> {
 
 /// Sprig's `split`/`splitn` result: `map[string]string{"_0": …, "_1": …}`.
 fn parts_map(parts: Vec<String>) -> Value {
-    let m = Map::new();
+    let m = Map::new().with_type(MapType::String);
     for (i, p) in parts.into_iter().enumerate() {
         m.insert(format!("_{i}"), string(p));
     }

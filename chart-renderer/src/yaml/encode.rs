@@ -83,6 +83,8 @@ fn v2_node_inner(v: &Value) -> Result<Node, String> {
             use base64::Engine as _;
             v2_string(&base64::engine::general_purpose::STANDARD.encode(b))
         }
+        // Through JSON a nil slice is `null`.
+        Value::List(items) if items.is_nil() => Node::Scalar("null".into(), Style::Plain),
         Value::List(items) => Node::Seq(items.iter().map(v2_node).collect::<Result<_, _>>()?),
         Value::Map(m) => {
             let mut entries = Vec::new();

@@ -208,6 +208,7 @@ fn write_json_inner(
             out.push_str(&base64::engine::general_purpose::STANDARD.encode(b));
             out.push('"');
         }
+        Value::List(items) if items.is_nil() => out.push_str("null"),
         Value::List(items) => {
             if items.is_empty() {
                 out.push_str("[]");

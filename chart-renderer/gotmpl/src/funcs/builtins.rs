@@ -172,9 +172,13 @@ fn reflect_kind(v: &Value) -> &'static str {
     }
 }
 
-/// Go's `isNil` after `indirectInterface`; our lists, maps and objects are never nil pointers.
+/// Go's `isNil` after `indirectInterface`: nil interfaces and nil slices (`regexFindAll` without a
+/// match); our maps and objects are never nil.
 fn is_nil(v: &Value) -> bool {
-    v.is_nil_or_invalid()
+    match v {
+        Value::List(l) => l.is_nil(),
+        other => other.is_nil_or_invalid(),
+    }
 }
 
 fn incompatible(a: &Value, b: &Value) -> FuncError {
@@ -406,7 +410,7 @@ pub fn index(item: &Value, indexes: &[Value]) -> FuncResult {
                         )))
                     }
                 };
-                m.get(&key).unwrap_or(Value::Nil)
+                m.get(&key).unwrap_or_else(|| m.zero_value())
             }
             other => {
                 return Err(FuncError(format!(
@@ -470,7 +474,7 @@ pub fn slice(item: &Value, indexes: &[Value]) -> FuncResult {
         // Byte offsets may split a UTF-8 sequence, as in Go; our strings must stay UTF-8, so a split
         // character becomes U+FFFD.
         Value::String(s) => Value::from(String::from_utf8_lossy(&s.as_bytes()[i..j]).into_owned()),
-        Value::List(l) => Value::List(Arc::from(&l[i..j])),
+        Value::List(l) => Value::List(l.sub(i..j)),
         Value::Bytes(b) => Value::Bytes(Arc::from(&b[i..j])),
         _ => Value::Invalid,
     })

@@ -1117,8 +1117,13 @@ impl Printer {
                 }
             }
             Value::List(items) => {
-                if self.f.sharp_v {
-                    self.buf.extend_from_slice(b"[]interface {}{");
+                if self.f.sharp_v && items.is_nil() {
+                    self.buf.extend_from_slice(v.type_name().as_bytes());
+                    self.buf.extend_from_slice(b"(nil)");
+                } else if self.f.sharp_v {
+                    // `[]interface {}{`, `[]string{`, …: the Go type, then the elements.
+                    self.buf.extend_from_slice(v.type_name().as_bytes());
+                    self.buf.push(b'{');
                     for (i, item) in items.iter().enumerate() {
                         if i > 0 {
                             self.buf.extend_from_slice(b", ");
@@ -1142,7 +1147,8 @@ impl Printer {
                 // itself through a shared handle only via another map, which is printed independently).
                 let entries = m.entries();
                 if self.f.sharp_v {
-                    self.buf.extend_from_slice(b"map[string]interface {}{");
+                    self.buf.extend_from_slice(v.type_name().as_bytes());
+                    self.buf.push(b'{');
                 } else {
                     self.buf.extend_from_slice(b"map[");
                 }

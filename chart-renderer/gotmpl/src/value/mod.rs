@@ -24,42 +24,81 @@ use std::sync::Arc;
 /// (printing, `range`, `toYaml`, `toJson`) sorts keys bytewise, which is `String`'s `Ord`.
 pub type MapInner = BTreeMap<String, Value>;
 
-/// A shared, mutable `map[string]interface{}`.
+/// Go's static type of a map value, where templates can tell it apart: `%T`/`typeOf`, Go's argument
+/// conversion (`set` refuses a `map[string]string`), the zero value of a missing key (`""` for
+/// `map[string]string`), and Sprig's `dig`, which asserts `map[string]interface {}` exactly.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum MapType {
+    /// `map[string]interface {}`: dicts, parsed YAML/JSON, nested values.
+    #[default]
+    Interface,
+    /// `map[string]string` (Sprig's `split`, `splitn`).
+    String,
+    /// Helm's named `common.Values` (`.Values` and the top-level context): assignable to a
+    /// `map[string]interface {}` parameter, but not that type in a type assertion.
+    Values,
+}
+
+/// A shared, mutable Go map. The [`MapType`] belongs to the handle, like a Go interface's dynamic type:
+/// [`Map::with_type`] gives another view of the same shared entries.
 #[derive(Clone, Default)]
-pub struct Map(Arc<RwLock<MapInner>>);
+pub struct Map {
+    inner: Arc<RwLock<MapInner>>,
+    ty: MapType,
+}
 
 impl Map {
     pub fn new() -> Self {
         Self::default()
     }
     pub fn from_inner(inner: MapInner) -> Self {
-        Map(Arc::new(RwLock::new(inner)))
+        Map {
+            inner: Arc::new(RwLock::new(inner)),
+            ty: MapType::Interface,
+        }
+    }
+    /// The same shared map seen as Go type `ty`.
+    pub fn with_type(&self, ty: MapType) -> Map {
+        Map {
+            inner: self.inner.clone(),
+            ty,
+        }
+    }
+    pub fn map_type(&self) -> MapType {
+        self.ty
     }
     pub fn get(&self, key: &str) -> Option<Value> {
-        self.0.read().get(key).cloned()
+        self.inner.read().get(key).cloned()
+    }
+    /// What Go's map index gives for a missing key: the element type's zero value.
+    pub fn zero_value(&self) -> Value {
+        match self.ty {
+            MapType::String => Value::from_str(""),
+            MapType::Interface | MapType::Values => Value::Nil,
+        }
     }
     pub fn contains_key(&self, key: &str) -> bool {
-        self.0.read().contains_key(key)
+        self.inner.read().contains_key(key)
     }
     pub fn insert(&self, key: impl Into<String>, value: Value) -> Option<Value> {
-        self.0.write().insert(key.into(), value)
+        self.inner.write().insert(key.into(), value)
     }
     pub fn remove(&self, key: &str) -> Option<Value> {
-        self.0.write().remove(key)
+        self.inner.write().remove(key)
     }
     pub fn len(&self) -> usize {
-        self.0.read().len()
+        self.inner.read().len()
     }
     pub fn is_empty(&self) -> bool {
-        self.0.read().is_empty()
+        self.inner.read().is_empty()
     }
     /// Sorted keys, copied out so no lock is held while a template body runs (the body may mutate the map).
     pub fn keys(&self) -> Vec<String> {
-        self.0.read().keys().cloned().collect()
+        self.inner.read().keys().cloned().collect()
     }
     /// A sorted snapshot of the entries; see [`Map::keys`] for why it is a copy.
     pub fn entries(&self) -> Vec<(String, Value)> {
-        self.0
+        self.inner
             .read()
             .iter()
             .map(|(k, v)| (k.clone(), v.clone()))
@@ -67,34 +106,35 @@ impl Map {
     }
     /// Read access for code that must not copy (printing, serialising).
     pub fn read(&self) -> parking_lot::RwLockReadGuard<'_, MapInner> {
-        self.0.read()
+        self.inner.read()
     }
     pub fn write(&self) -> parking_lot::RwLockWriteGuard<'_, MapInner> {
-        self.0.write()
+        self.inner.write()
     }
     /// Whether two handles share one Go map (Go's `==` on maps is not allowed; identity matters for cycles).
     pub fn ptr_eq(&self, other: &Map) -> bool {
-        Arc::ptr_eq(&self.0, &other.0)
+        Arc::ptr_eq(&self.inner, &other.inner)
     }
     /// A new map with the same entries (Go: a shallow copy loop). Nested maps stay shared.
     pub fn shallow_copy(&self) -> Map {
-        Map::from_inner(self.0.read().clone())
+        Map::from_inner(self.inner.read().clone()).with_type(self.ty)
     }
-    /// A new map with every nested map and list copied (Sprig's `deepCopy`).
+    /// A new map with every nested map and list copied (Sprig's `deepCopy`, which keeps Go types).
     pub fn deep_copy(&self) -> Map {
         Map::from_inner(
-            self.0
+            self.inner
                 .read()
                 .iter()
                 .map(|(k, v)| (k.clone(), v.deep_copy()))
                 .collect(),
         )
+        .with_type(self.ty)
     }
 }
 
 impl fmt::Debug for Map {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_map().entries(self.0.read().iter()).finish()
+        f.debug_map().entries(self.inner.read().iter()).finish()
     }
 }
 
@@ -104,8 +144,109 @@ impl FromIterator<(String, Value)> for Map {
     }
 }
 
-/// An immutable `[]interface{}`.
-pub type List = Arc<[Value]>;
+/// Go's static element type of a slice value, where templates can tell it apart (`%T`, `typeOf`, `eq`'s
+/// messages, `deepEqual`, Go's argument conversion to `[]interface {}`). Sprig's list functions build
+/// `[]interface {}`; a few functions return typed slices.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum ListType {
+    /// `[]interface {}`
+    #[default]
+    Interface,
+    /// `[]string` (`splitList`, `keys`, `sortAlpha`, `toStrings`, `regexFindAll`, `regexSplit`, `.Files.Lines`)
+    String,
+    /// `[]int` (`until`, `untilStep`)
+    Int,
+    /// `[][]interface {}` (`chunk`)
+    Lists,
+}
+
+/// An immutable Go slice: its elements, its [`ListType`], and whether it is a nil slice (prints `[]`, has
+/// length 0, but is `null` to `toJson` and nil to `eq`; `regexFindAll` without a match returns one).
+/// Dereferences to the element slice.
+#[derive(Clone)]
+pub struct List {
+    items: Arc<[Value]>,
+    ty: ListType,
+    nil: bool,
+}
+
+impl List {
+    /// A `[]interface {}`.
+    pub fn new(items: impl Into<Arc<[Value]>>) -> Self {
+        List {
+            items: items.into(),
+            ty: ListType::Interface,
+            nil: false,
+        }
+    }
+    /// A slice of Go type `ty`; the caller guarantees the elements have that type.
+    pub fn typed(items: impl Into<Arc<[Value]>>, ty: ListType) -> Self {
+        List {
+            items: items.into(),
+            ty,
+            nil: false,
+        }
+    }
+    /// A nil slice of type `ty`.
+    pub fn nil(ty: ListType) -> Self {
+        List {
+            items: Arc::from(Vec::new()),
+            ty,
+            nil: true,
+        }
+    }
+    pub fn list_type(&self) -> ListType {
+        self.ty
+    }
+    pub fn is_nil(&self) -> bool {
+        self.nil
+    }
+    /// The shared elements.
+    pub fn items(&self) -> &Arc<[Value]> {
+        &self.items
+    }
+    /// A sub-slice that keeps the Go type (Go's slice expressions do).
+    pub fn sub(&self, range: std::ops::Range<usize>) -> List {
+        List::typed(&self.items[range], self.ty)
+    }
+}
+
+impl std::ops::Deref for List {
+    type Target = [Value];
+    fn deref(&self) -> &[Value] {
+        &self.items
+    }
+}
+
+impl Default for List {
+    fn default() -> Self {
+        List::new(Vec::new())
+    }
+}
+
+impl FromIterator<Value> for List {
+    fn from_iter<T: IntoIterator<Item = Value>>(iter: T) -> Self {
+        List::new(iter.into_iter().collect::<Vec<_>>())
+    }
+}
+
+impl From<Vec<Value>> for List {
+    fn from(v: Vec<Value>) -> Self {
+        List::new(v)
+    }
+}
+
+impl From<&[Value]> for List {
+    fn from(v: &[Value]) -> Self {
+        List::new(v)
+    }
+}
+
+impl From<Arc<[Value]>> for List {
+    fn from(v: Arc<[Value]>) -> Self {
+        List::new(v)
+    }
+}
 
 /// One Go value as a template sees it.
 #[derive(Clone, Default)]
@@ -141,7 +282,11 @@ impl Value {
         Value::String(Arc::from(s))
     }
     pub fn list(items: Vec<Value>) -> Value {
-        Value::List(Arc::from(items))
+        Value::List(List::new(items))
+    }
+    /// A `[]string` value.
+    pub fn string_list(items: Vec<Value>) -> Value {
+        Value::List(List::typed(items, ListType::String))
     }
     pub fn empty_map() -> Value {
         Value::Map(Map::new())
@@ -160,8 +305,17 @@ impl Value {
             Value::Float(_) => Borrowed("float64"),
             Value::String(_) => Borrowed("string"),
             Value::Bytes(_) => Borrowed("[]uint8"),
-            Value::List(_) => Borrowed("[]interface {}"),
-            Value::Map(_) => Borrowed("map[string]interface {}"),
+            Value::List(l) => Borrowed(match l.list_type() {
+                ListType::Interface => "[]interface {}",
+                ListType::String => "[]string",
+                ListType::Int => "[]int",
+                ListType::Lists => "[][]interface {}",
+            }),
+            Value::Map(m) => Borrowed(match m.map_type() {
+                MapType::Interface => "map[string]interface {}",
+                MapType::String => "map[string]string",
+                MapType::Values => "common.Values",
+            }),
             Value::Object(o) => Owned(o.type_name().to_string()),
         }
     }
@@ -227,7 +381,11 @@ impl Value {
     pub fn deep_copy(&self) -> Value {
         match self {
             Value::Map(m) => Value::Map(m.deep_copy()),
-            Value::List(l) => Value::List(l.iter().map(Value::deep_copy).collect()),
+            Value::List(l) if l.is_nil() => Value::List(l.clone()),
+            Value::List(l) => Value::List(List::typed(
+                l.iter().map(Value::deep_copy).collect::<Vec<_>>(),
+                l.list_type(),
+            )),
             other => other.clone(),
         }
     }
@@ -265,6 +423,7 @@ impl Value {
             Value::Bytes(b) => {
                 serde_json::Value::Array(b.iter().map(|x| serde_json::Value::from(*x)).collect())
             }
+            Value::List(l) if l.is_nil() => serde_json::Value::Null,
             Value::List(l) => serde_json::Value::Array(l.iter().map(Value::to_json).collect()),
             Value::Map(m) => serde_json::Value::Object(
                 m.read()
