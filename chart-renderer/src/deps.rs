@@ -87,7 +87,8 @@ fn process_enabled(c: &Chart, v: &Map, path: &str) -> Result<Chart, ValuesError>
     }
     out.dependencies = chart_deps;
 
-    let cvals = values::coalesce_values(&out, v)?;
+    // Read-only here (conditions, tags, and the same for the subcharts): no full deep copy needed.
+    let cvals = values::coalesce_values_for_reading(&out, v)?;
     process_tags(&mut out.metadata.dependencies, &cvals);
     process_conditions(&mut out.metadata.dependencies, &cvals, path);
 

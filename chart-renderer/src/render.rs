@@ -327,10 +327,13 @@ fn go_quote(s: &str) -> String {
 /// Helm's `sortTemplates`: deepest paths first; among equal depth, reverse byte order. Parsing in this
 /// order lets a parent chart's `define` replace a subchart's.
 fn helm_template_order(names: &mut [&TemplateJob]) {
-    names.sort_by(|a, b| {
-        let da = a.name.matches('/').count();
-        let db = b.name.matches('/').count();
-        db.cmp(&da).then_with(|| b.name.cmp(&a.name))
+    // Depths computed once per name, not per comparison (the umbrella benchmark chart spent ~14M
+    // instructions per render counting slashes in the comparator).
+    names.sort_by_cached_key(|j| {
+        (
+            std::cmp::Reverse(j.name.bytes().filter(|&b| b == b'/').count()),
+            std::cmp::Reverse(j.name.as_str()),
+        )
     });
 }
 

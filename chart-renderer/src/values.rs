@@ -44,6 +44,28 @@ pub fn coalesce_values(chart: &Chart, vals: &Map) -> Result<Map, ValuesError> {
     Ok(dest)
 }
 
+/// [`coalesce_values`] for dependency processing only, where the result is read (conditions, tags) and
+/// never handed to templates: instead of deep-copying all of `vals` — for every chart of the tree, so
+/// O(charts²) on an umbrella chart — it copies deeply only the entries coalescing writes into (the keys of
+/// the chart's own defaults, its subcharts' sections, `global`) and shares the rest with `vals`. The
+/// result equals `coalesce_values`'s; `vals` is left untouched.
+pub(crate) fn coalesce_values_for_reading(chart: &Chart, vals: &Map) -> Result<Map, ValuesError> {
+    let dest = vals.shallow_copy();
+    let written = chart
+        .values
+        .keys()
+        .into_iter()
+        .chain(chart.dependencies.iter().map(|d| d.name().to_string()))
+        .chain(std::iter::once(GLOBAL_KEY.to_string()));
+    for key in written {
+        if let Some(v @ (Value::Map(_) | Value::List(_))) = dest.get(&key) {
+            dest.insert(key, v.deep_copy());
+        }
+    }
+    coalesce(chart, &dest, "", false)?;
+    Ok(dest)
+}
+
 /// Helm's `MergeValues`: like [`coalesce_values`] but `null`s are kept rather than deleting keys.
 pub fn merge_values(chart: &Chart, vals: &Map) -> Result<Map, ValuesError> {
     let dest = vals.deep_copy();

@@ -148,7 +148,9 @@ def main() -> int:
     hoist = run_json([*hoist_bench, str(cases_file), str(iterations), str(dumps["hoist"])])
 
     gtmpl: dict[str, dict] = {}
-    for c in CHARTS:
+    # The umbrella chart is all subcharts: rendering it needs per-subchart value scoping and `include`,
+    # which gtmpl-ng lacks (it already fails on `include` in one app chart), so it is not attempted.
+    for c in (c for c in CHARTS if c != "umbrella"):
         ctx_file = out / f"gtmpl-context-{c}.json"
         ctx_file.write_text(json.dumps(gtmpl_context(charts / c)))
         gtmpl[c] = run_json([gtmpl_bin, c, str(charts / c), str(ctx_file), str(iterations), str(dumps["gtmpl-ng"])])
@@ -171,6 +173,8 @@ def main() -> int:
                "hoist": {"cold": stats(o["cold_ns"]), "warm": stats(o["warm_ns"]),
                          "cache_bytes": o["cache_bytes"], "template_source_bytes": o["template_source_bytes"]}}
         g = gtmpl.get(name) if not case["api_versions"] else None
+        if name == "umbrella":
+            g = {"error": "not attempted: needs per-subchart values scoping and include, which gtmpl-ng lacks"}
         if g is not None:
             if "error" in g:
                 row["gtmpl-ng"] = {"error": g["error"]}
