@@ -243,11 +243,16 @@ fn parse_first(text: &str) -> Result<(Vec<Node>, Option<usize>), YamlError> {
                 let id = nodes.len();
                 let mut value = value.into_owned();
                 // libyaml clips a block scalar's final line break only if the input has one: a block scalar
-                // that runs to the end of an input without a final newline ends without one.
+                // that runs to the end of an input without a final newline ends without one. One ended by
+                // a document marker (`---`, `...`) or a comment on the last line keeps its break (bitnami
+                // redis checksums `include … | fromYaml` of a file ending in `---`).
                 if matches!(style, ScalarStyle::Literal | ScalarStyle::Folded)
                     && !text.ends_with('\n')
                     && value.ends_with('\n')
-                    && !text.chars().skip(span.end.index()).any(|c| c == '\n')
+                    && text
+                        .chars()
+                        .skip(span.end.index())
+                        .all(|c| c == ' ' || c == '\t')
                 {
                     value.pop();
                 }
@@ -1265,6 +1270,29 @@ mod tests {
         assert!(matches!(f(""), Value::Nil));
         assert!(matches!(f("# c\n"), Value::Nil));
         assert!(from_str_map("").unwrap().is_empty());
+    }
+
+    #[test]
+    fn block_scalar_at_end_of_input() {
+        // Expected values: Helm v4.2.3's `fromYaml` on the same texts (helm-python-sdk oracle).
+        let cases = [
+            ("a: |\n  x", "x"),
+            ("a: |+\n  x", "x"),
+            ("a: |\n  x\n  ", "x\n"),
+            ("a: |\n  x\n---", "x\n"),
+            ("a: |+\n  x\n\n---", "x\n\n"),
+            ("a: >\n  x\n...", "x\n"),
+            ("a: |\n  x\n#c", "x\n"),
+            ("a: |\n  x\n  y", "x\ny"),
+        ];
+        for (text, want) in cases {
+            let m = from_str_map(text).unwrap();
+            assert!(
+                matches!(m.get("a"), Some(Value::String(s)) if &*s == want),
+                "{text:?}: {:?}",
+                m.get("a")
+            );
+        }
     }
 
     #[test]
