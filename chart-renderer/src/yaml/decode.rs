@@ -1081,10 +1081,13 @@ fn is_timestamp(s: &str) -> bool {
     let (clock, zone_ok) = if zoned {
         if let Some(c) = time.strip_suffix('Z') {
             (c, true)
-        } else if time.len() > 6 {
+        } else if time.len() > 6 && time.is_char_boundary(time.len() - 6) {
             let (c, z) = time.split_at(time.len() - 6);
             let zb = z.as_bytes();
-            let ok = matches!(zb[0], b'+' | b'-')
+            // ASCII first, so the slices below fall on char boundaries (found by cargo fuzz: a
+            // multi-byte character in the last six bytes panicked).
+            let ok = z.is_ascii()
+                && matches!(zb[0], b'+' | b'-')
                 && num(&z[1..3], 2, 2).is_some_and(|h| h < 24)
                 && zb[3] == b':'
                 && num(&z[4..6], 2, 2).is_some_and(|m| m < 60);
@@ -1291,6 +1294,24 @@ mod tests {
                 matches!(m.get("a"), Some(Value::String(s)) if &*s == want),
                 "{text:?}: {:?}",
                 m.get("a")
+            );
+        }
+    }
+
+    #[test]
+    fn timestamp_like_scalar_with_multibyte_zone_is_a_string() {
+        // fuzz/artifacts crash: the zone test sliced inside 'Ҕ'. yaml.v2 resolves it as a plain string
+        // (checked with Helm's fromYaml).
+        for text in [
+            "v: 2001-12-2T110\u{494}nf.]- \n",
+            "v: 2001-12-02T10:00:00+0\u{e9}:0\n",
+        ] {
+            let m = from_str_map(text).unwrap();
+            let want = text[3..].trim_end();
+            assert!(
+                matches!(m.get("v"), Some(Value::String(s)) if &*s == want),
+                "{text:?}: {:?}",
+                m.get("v")
             );
         }
     }
