@@ -233,16 +233,22 @@ fn rank(kw: &str) -> u32 {
     }
 }
 
-/// The draft a schema's `$schema` names, accepting `http`/`https` and an optional trailing `#` as
-/// Helm does; no `$schema` means the newest draft (Helm's default).
+/// The draft a schema's `$schema` names, accepting `http`/`https` and an optional trailing `#` or `#/`
+/// as Helm does; no `$schema`, or the version-less `http://json-schema.org/schema` (used by every bitnami
+/// chart), means the newest draft (Helm's validator maps that URL to its latest draft, 2020-12).
 fn detect_draft(root: &Json) -> Result<jsonschema::Draft, String> {
     let Some(url) = root.get("$schema").and_then(Json::as_str) else {
         return jsonschema::Draft::default()
             .detect(root)
             .map_err(|e| e.to_string());
     };
-    let normalised = url.trim_end_matches('#').replacen("https://", "http://", 1);
+    let url = url
+        .strip_suffix("#/")
+        .or_else(|| url.strip_suffix('#'))
+        .unwrap_or(url);
+    let normalised = url.replacen("https://", "http://", 1);
     let draft = match normalised.as_str() {
+        "http://json-schema.org/schema" => jsonschema::Draft::Draft202012,
         "http://json-schema.org/draft-04/schema" => jsonschema::Draft::Draft4,
         "http://json-schema.org/draft-06/schema" => jsonschema::Draft::Draft6,
         "http://json-schema.org/draft-07/schema" => jsonschema::Draft::Draft7,
@@ -852,6 +858,25 @@ mod tests {
         assert_eq!(group_number(0.25), "0.25");
         assert_eq!(group_number(1234567.25), "1.23456725×10⁰⁶");
         assert_eq!(group_number(1e-9), "1×10⁻⁰⁹");
+    }
+
+    #[test]
+    fn versionless_meta_schema_url_is_the_latest_draft() {
+        // Helm accepts bitnami's "http://json-schema.org/schema#" and applies 2020-12 (prefixItems is
+        // enforced: tests/conformance/charts/schema-dialect-latest, err-prefix-items).
+        for url in [
+            "http://json-schema.org/schema#",
+            "https://json-schema.org/schema",
+            "http://json-schema.org/schema#/",
+        ] {
+            let root = serde_json::json!({ "$schema": url });
+            assert!(matches!(
+                detect_draft(&root),
+                Ok(jsonschema::Draft::Draft202012)
+            ));
+        }
+        let root = serde_json::json!({ "$schema": "http://json-schema.org/draft-07/schema#/" });
+        assert!(matches!(detect_draft(&root), Ok(jsonschema::Draft::Draft7)));
     }
 
     #[test]

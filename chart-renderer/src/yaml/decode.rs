@@ -243,11 +243,16 @@ fn parse_first(text: &str) -> Result<(Vec<Node>, Option<usize>), YamlError> {
                 let id = nodes.len();
                 let mut value = value.into_owned();
                 // libyaml clips a block scalar's final line break only if the input has one: a block scalar
-                // that runs to the end of an input without a final newline ends without one.
+                // that runs to the end of an input without a final newline ends without one. One ended by
+                // a document marker (`---`, `...`) or a comment on the last line keeps its break (bitnami
+                // redis checksums `include … | fromYaml` of a file ending in `---`).
                 if matches!(style, ScalarStyle::Literal | ScalarStyle::Folded)
                     && !text.ends_with('\n')
                     && value.ends_with('\n')
-                    && !text.chars().skip(span.end.index()).any(|c| c == '\n')
+                    && text
+                        .chars()
+                        .skip(span.end.index())
+                        .all(|c| c == ' ' || c == '\t')
                 {
                     value.pop();
                 }
@@ -1076,10 +1081,13 @@ fn is_timestamp(s: &str) -> bool {
     let (clock, zone_ok) = if zoned {
         if let Some(c) = time.strip_suffix('Z') {
             (c, true)
-        } else if time.len() > 6 {
+        } else if time.len() > 6 && time.is_char_boundary(time.len() - 6) {
             let (c, z) = time.split_at(time.len() - 6);
             let zb = z.as_bytes();
-            let ok = matches!(zb[0], b'+' | b'-')
+            // ASCII first, so the slices below fall on char boundaries (found by cargo fuzz: a
+            // multi-byte character in the last six bytes panicked).
+            let ok = z.is_ascii()
+                && matches!(zb[0], b'+' | b'-')
                 && num(&z[1..3], 2, 2).is_some_and(|h| h < 24)
                 && zb[3] == b':'
                 && num(&z[4..6], 2, 2).is_some_and(|m| m < 60);
@@ -1265,6 +1273,47 @@ mod tests {
         assert!(matches!(f(""), Value::Nil));
         assert!(matches!(f("# c\n"), Value::Nil));
         assert!(from_str_map("").unwrap().is_empty());
+    }
+
+    #[test]
+    fn block_scalar_at_end_of_input() {
+        // Expected values: Helm v4.2.3's `fromYaml` on the same texts (helm-python-sdk oracle).
+        let cases = [
+            ("a: |\n  x", "x"),
+            ("a: |+\n  x", "x"),
+            ("a: |\n  x\n  ", "x\n"),
+            ("a: |\n  x\n---", "x\n"),
+            ("a: |+\n  x\n\n---", "x\n\n"),
+            ("a: >\n  x\n...", "x\n"),
+            ("a: |\n  x\n#c", "x\n"),
+            ("a: |\n  x\n  y", "x\ny"),
+        ];
+        for (text, want) in cases {
+            let m = from_str_map(text).unwrap();
+            assert!(
+                matches!(m.get("a"), Some(Value::String(s)) if &*s == want),
+                "{text:?}: {:?}",
+                m.get("a")
+            );
+        }
+    }
+
+    #[test]
+    fn timestamp_like_scalar_with_multibyte_zone_is_a_string() {
+        // fuzz/artifacts crash: the zone test sliced inside 'Ҕ'. yaml.v2 resolves it as a plain string
+        // (checked with Helm's fromYaml).
+        for text in [
+            "v: 2001-12-2T110\u{494}nf.]- \n",
+            "v: 2001-12-02T10:00:00+0\u{e9}:0\n",
+        ] {
+            let m = from_str_map(text).unwrap();
+            let want = text[3..].trim_end();
+            assert!(
+                matches!(m.get("v"), Some(Value::String(s)) if &*s == want),
+                "{text:?}: {:?}",
+                m.get("v")
+            );
+        }
     }
 
     #[test]
