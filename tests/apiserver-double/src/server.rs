@@ -376,7 +376,9 @@ async fn resource(
     let Some(name) = t.name.clone() else {
         // Collection.
         return match *method {
-            Method::GET if bool_param(&q, "watch") => watch(shared, def, ns, &q).await,
+            Method::GET if bool_param(&q, "watch") => {
+                watch(shared, def, ns, &q, wants_meta(accept)).await
+            }
             Method::GET => {
                 let labels = LabelSelector::parse(q.get("labelSelector").map_or("", |s| s))?;
                 let fields = FieldSelector::parse(q.get("fieldSelector").map_or("", |s| s))?;
@@ -391,6 +393,15 @@ async fn resource(
                 drop(store);
                 if wants_table(accept) {
                     return Ok(json_response(200, &table(def, &items, &rv)));
+                }
+                if wants_meta(accept) {
+                    let items: Vec<Value> = items.iter().map(metadata_only).collect();
+                    return Ok(json_response(
+                        200,
+                        &json!({"kind": "PartialObjectMetadataList",
+                                "apiVersion": "meta.k8s.io/v1",
+                                "metadata": {"resourceVersion": rv}, "items": items}),
+                    ));
                 }
                 Ok(json_response(
                     200,
@@ -451,6 +462,9 @@ async fn resource(
             drop(store);
             if wants_table(accept) {
                 return Ok(json_response(200, &table(def, &[obj], &rv)));
+            }
+            if wants_meta(accept) {
+                return Ok(json_response(200, &metadata_only(&obj)));
             }
             Ok(json_response(200, &obj))
         }
@@ -599,6 +613,17 @@ fn wants_table(accept: &str) -> bool {
     accept.contains("as=Table")
 }
 
+/// `Accept: application/json;as=PartialObjectMetadata;g=meta.k8s.io;v=v1` (kube-rs
+/// `get_metadata`, `list_metadata`, `metadata_watcher`; client-go's metadata informers).
+fn wants_meta(accept: &str) -> bool {
+    accept.contains("as=PartialObjectMetadata")
+}
+
+fn metadata_only(o: &Value) -> Value {
+    json!({"kind": "PartialObjectMetadata", "apiVersion": "meta.k8s.io/v1",
+           "metadata": o["metadata"]})
+}
+
 /// Human age like kubectl's: `45s`, `12m`, `5h`, `3d`.
 fn age(ts: &str) -> String {
     let Ok(t) = chrono::DateTime::parse_from_rfc3339(ts) else {
@@ -652,6 +677,7 @@ fn filter_event(
     ns: Option<&str>,
     labels: &LabelSelector,
     fields: &FieldSelector,
+    meta: bool,
 ) -> Option<Bytes> {
     if ev.group != def.group || ev.plural != def.plural {
         return None;
@@ -662,6 +688,9 @@ fn filter_event(
         }
     }
     let present = |o: &Value| {
+        if meta {
+            return metadata_only(o);
+        }
         let mut o = o.clone();
         o["apiVersion"] = json!(def.api_version());
         o
@@ -687,6 +716,7 @@ async fn watch(
     def: &ResourceDef,
     ns: Option<&str>,
     q: &HashMap<String, String>,
+    meta: bool,
 ) -> Result<Response, ApiError> {
     let labels = LabelSelector::parse(q.get("labelSelector").map_or("", |s| s))?;
     let fields = FieldSelector::parse(q.get("fieldSelector").map_or("", |s| s))?;
@@ -706,6 +736,7 @@ async fn watch(
             // "Any" version (or a streaming list): the current state as ADDED events, then
             // changes.
             for o in store.list(def, ns, &labels, &fields) {
+                let o = if meta { metadata_only(&o) } else { o };
                 initial.push(event_line("ADDED", &o));
             }
             if send_initial && bookmarks {
@@ -737,7 +768,7 @@ async fn watch(
                 return Ok(stream_response(rx));
             }
             for ev in store.history_since(n) {
-                if let Some(b) = filter_event(&ev, def, ns, &labels, &fields) {
+                if let Some(b) = filter_event(&ev, def, ns, &labels, &fields, meta) {
                     initial.push(b);
                 }
             }
@@ -765,7 +796,7 @@ async fn watch(
                     Ok(ev) => {
                         if ev.rv <= last_rv { continue; }
                         last_rv = ev.rv;
-                        if let Some(b) = filter_event(&ev, &def, ns.as_deref(), &labels, &fields) {
+                        if let Some(b) = filter_event(&ev, &def, ns.as_deref(), &labels, &fields, meta) {
                             if tx.send(Ok(b)).await.is_err() { return; }
                         }
                     }
@@ -789,7 +820,7 @@ async fn watch(
                     for ev in pending {
                         if ev.rv <= last_rv { continue; }
                         last_rv = ev.rv;
-                        if let Some(b) = filter_event(&ev, &def, ns.as_deref(), &labels, &fields) {
+                        if let Some(b) = filter_event(&ev, &def, ns.as_deref(), &labels, &fields, meta) {
                             if tx.send(Ok(b)).await.is_err() { return; }
                         }
                     }

@@ -1155,6 +1155,76 @@ mod watch {
     }
 }
 
+mod metadata_and_events {
+    use super::*;
+    use kube::core::PartialObjectMeta;
+    use kube::runtime::events::{Event, EventType, Recorder, Reporter};
+    use kube::runtime::{watcher, WatchStreamExt};
+
+    #[tokio::test]
+    async fn partial_object_metadata() {
+        let s = ApiServer::start().unwrap();
+        let c = client(&s).await;
+        let api: Api<ConfigMap> = Api::namespaced(c.clone(), "default");
+        let mut o = cm("m", json!({"big": "data"}));
+        o.metadata.labels = Some([("k".to_string(), "v".to_string())].into());
+        api.create(&PostParams::default(), &o).await.unwrap();
+        let m = api.get_metadata("m").await.unwrap();
+        assert_eq!(m.metadata.labels.unwrap()["k"], "v");
+        let l = api.list_metadata(&ListParams::default()).await.unwrap();
+        assert_eq!(l.items.len(), 1);
+        assert_eq!(l.items[0].metadata.name.as_deref(), Some("m"));
+        // metadata_watcher sees the existing object and a new one.
+        let meta_api: Api<PartialObjectMeta<ConfigMap>> = Api::namespaced(c.clone(), "default");
+        let mut stream = watcher(meta_api, watcher::Config::default())
+            .applied_objects()
+            .boxed();
+        let first = stream.try_next().await.unwrap().unwrap();
+        assert_eq!(first.metadata.name.as_deref(), Some("m"));
+        api.create(&PostParams::default(), &cm("n", json!({})))
+            .await
+            .unwrap();
+        let second = stream.try_next().await.unwrap().unwrap();
+        assert_eq!(second.metadata.name.as_deref(), Some("n"));
+    }
+
+    #[tokio::test]
+    async fn kube_rs_recorder_publishes_events() {
+        let s = ApiServer::start().unwrap();
+        let c = client(&s).await;
+        let api: Api<ConfigMap> = Api::namespaced(c.clone(), "default");
+        let obj = api
+            .create(&PostParams::default(), &cm("e", json!({})))
+            .await
+            .unwrap();
+        let recorder = Recorder::new(c.clone(), Reporter::from("hoist-test"));
+        let oref = kube::Resource::object_ref(&obj, &());
+        for _ in 0..2 {
+            recorder
+                .publish(
+                    &Event {
+                        type_: EventType::Normal,
+                        reason: "Tested".into(),
+                        note: Some("hello".into()),
+                        action: "Test".into(),
+                        secondary: None,
+                    },
+                    &oref,
+                )
+                .await
+                .unwrap();
+        }
+        let evs: Api<k8s_openapi::api::events::v1::Event> = Api::namespaced(c.clone(), "default");
+        let l = evs.list(&ListParams::default()).await.unwrap();
+        assert_eq!(l.items.len(), 1, "the repeat is folded into a series");
+        assert_eq!(l.items[0].reason.as_deref(), Some("Tested"));
+        assert_eq!(
+            l.items[0].regarding.as_ref().unwrap().name.as_deref(),
+            Some("e")
+        );
+    }
+}
+
 mod controller {
     use super::*;
     use std::sync::atomic::{AtomicUsize, Ordering};
