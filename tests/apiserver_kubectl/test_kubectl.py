@@ -27,6 +27,10 @@ spec:
   - name: v1
     served: true
     storage: true
+    additionalPrinterColumns:
+    - {name: Color, type: string, jsonPath: .spec.color}
+    - {name: Replicas, type: integer, jsonPath: .spec.replicas}
+    - {name: Age, type: date, jsonPath: .metadata.creationTimestamp}
     subresources:
       status: {}
       scale: {specReplicasPath: .spec.replicas, statusReplicasPath: .status.replicas}
@@ -94,6 +98,10 @@ def test_apply_get_scale_delete_custom_resource(kube_api, ns):
     w = get_json(kube_api, "-n", ns, "widget", "w1")
     assert w["spec"] == {"replicas": 1, "color": "red"}  # unknownField pruned by the schema
     assert w["metadata"]["generation"] == 1
+    # printer columns
+    table = kube_api.kubectl("get", "-n", ns, "widgets", "w1")
+    assert table.split("\n")[0].split() == ["NAME", "COLOR", "REPLICAS", "AGE"]
+    assert table.split("\n")[1].split()[:3] == ["w1", "red", "1"]
     # get by short name and category
     assert "w1" in kube_api.kubectl("get", "-n", ns, "wdg")
     assert "w1" in kube_api.kubectl("get", "-n", ns, "hoisttest")

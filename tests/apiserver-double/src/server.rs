@@ -640,13 +640,74 @@ fn age(ts: &str) -> String {
     }
 }
 
-/// A `meta.k8s.io/v1` Table (what `kubectl get` asks for): Name and Age columns.
+/// Evaluates the JSONPath subset printer columns use: `.a.b`, `.a[0].b`,
+/// `.a[?(@.k=="v")].b` (first match). Hand-written: a full JSONPath crate would not follow
+/// kubectl's dialect anyway.
+fn json_path<'a>(obj: &'a Value, path: &str) -> Option<&'a Value> {
+    let mut cur = obj;
+    let mut rest = path.trim().trim_start_matches('{').trim_end_matches('}');
+    rest = rest.strip_prefix('$').unwrap_or(rest);
+    while !rest.is_empty() {
+        if let Some(r) = rest.strip_prefix('.') {
+            let end = r.find(['.', '[']).unwrap_or(r.len());
+            cur = cur.get(&r[..end])?;
+            rest = &r[end..];
+        } else if let Some(r) = rest.strip_prefix('[') {
+            let end = r.find(']')?;
+            let inner = &r[..end];
+            rest = &r[end + 1..];
+            if let Some(filter) = inner.strip_prefix("?(@.").and_then(|f| f.strip_suffix(')')) {
+                let (k, v) = filter.split_once("==")?;
+                let want = v.trim().trim_matches(|c| c == '"' || c == '\'');
+                cur = cur.as_array()?.iter().find(|i| match i.get(k.trim()) {
+                    Some(Value::String(s)) => s == want,
+                    Some(other) => serde_json::from_str::<Value>(want).ok().as_ref() == Some(other),
+                    None => false,
+                })?;
+            } else {
+                cur = cur.get(inner.parse::<usize>().ok()?)?;
+            }
+        } else {
+            return None;
+        }
+    }
+    Some(cur)
+}
+
+/// A `meta.k8s.io/v1` Table (what `kubectl get` asks for): Name plus a CRD's printer columns,
+/// else Name and Age.
 fn table(def: &ResourceDef, items: &[Value], rv: &str) -> Value {
+    let mut columns = vec![json!({"name": "Name", "type": "string", "format": "name",
+        "priority": 0, "description": format!("Name must be unique within a namespace. ({})", def.kind)})];
+    let mut paths: Vec<(String, String)> = Vec::new();
+    if def.printer_columns.is_empty() {
+        columns.push(json!({"name": "Age", "type": "string", "format": "", "priority": 0,
+            "description": "CreationTimestamp is a timestamp representing the server time when this object was created."}));
+        paths.push((".metadata.creationTimestamp".into(), "date".into()));
+    }
+    for c in &def.printer_columns {
+        columns.push(json!({"name": c["name"], "type": c["type"],
+            "format": c["format"].as_str().unwrap_or(""),
+            "description": c["description"].as_str().unwrap_or(""),
+            "priority": c["priority"].as_i64().unwrap_or(0)}));
+        paths.push((
+            c["jsonPath"].as_str().unwrap_or("").to_string(),
+            c["type"].as_str().unwrap_or("string").to_string(),
+        ));
+    }
     let rows: Vec<Value> = items
         .iter()
         .map(|o| {
+            let mut cells = vec![o["metadata"]["name"].clone()];
+            for (p, ty) in &paths {
+                cells.push(match (json_path(o, p), ty.as_str()) {
+                    (Some(Value::String(t)), "date") => json!(age(t)),
+                    (Some(v), _) => v.clone(),
+                    (None, _) => Value::Null,
+                });
+            }
             json!({
-                "cells": [o["metadata"]["name"], age(o["metadata"]["creationTimestamp"].as_str().unwrap_or(""))],
+                "cells": cells,
                 "object": {"kind": "PartialObjectMetadata", "apiVersion": "meta.k8s.io/v1",
                            "metadata": o["metadata"]},
             })
@@ -654,12 +715,7 @@ fn table(def: &ResourceDef, items: &[Value], rv: &str) -> Value {
         .collect();
     json!({
         "kind": "Table", "apiVersion": "meta.k8s.io/v1", "metadata": {"resourceVersion": rv},
-        "columnDefinitions": [
-            {"name": "Name", "type": "string", "format": "name", "priority": 0,
-             "description": format!("Name must be unique within a namespace. ({})", def.kind)},
-            {"name": "Age", "type": "string", "format": "", "priority": 0,
-             "description": "CreationTimestamp is a timestamp representing the server time when this object was created."},
-        ],
+        "columnDefinitions": columns,
         "rows": rows,
     })
 }
@@ -861,5 +917,30 @@ pub async fn gc_loop(shared: AppState) {
                 break;
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn json_path_subset() {
+        let o = json!({"status": {"conditions": [{"type": "A", "status": "False"},
+                                                  {"type": "Ready", "status": "True"}]},
+                       "spec": {"list": [{"x": 1}]}});
+        assert_eq!(
+            json_path(&o, ".status.conditions[?(@.type==\"Ready\")].status"),
+            Some(&json!("True"))
+        );
+        assert_eq!(json_path(&o, ".spec.list[0].x"), Some(&json!(1)));
+        assert_eq!(json_path(&o, ".spec.nope"), None);
+    }
+
+    #[test]
+    fn version_priority_orders_like_kubernetes() {
+        let mut v = vec!["v1alpha1", "v1beta2", "v2", "v1", "v1beta1"];
+        v.sort_by_key(|x| std::cmp::Reverse(version_priority(x)));
+        assert_eq!(v, ["v2", "v1", "v1beta2", "v1beta1", "v1alpha1"]);
     }
 }
