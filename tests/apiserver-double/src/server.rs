@@ -755,7 +755,16 @@ fn filter_event(
     let now = m(&ev.obj);
     match ev.etype {
         EventType::Modified => {
-            let before = ev.old.as_ref().is_some_and(m);
+            // The history keeps only the old metadata: other field paths are taken from the
+            // new object (they are immutable for the types that have such selectors).
+            let before = ev.old.as_ref().is_some_and(|o| {
+                labels.matches(o)
+                    && if fields.only_metadata() {
+                        fields.matches(o)
+                    } else {
+                        fields.matches(&ev.obj)
+                    }
+            });
             match (before, now) {
                 (true, true) => Some(event_line("MODIFIED", &present(&ev.obj))),
                 (false, true) => Some(event_line("ADDED", &present(&ev.obj))),

@@ -39,7 +39,8 @@ impl EventType {
     }
 }
 
-/// One change, as watchers see it (`old` lets selector watches turn edits into ADDED/DELETED).
+/// One change, as watchers see it (`old`, the previous metadata, lets selector watches turn
+/// edits into ADDED/DELETED).
 #[derive(Debug)]
 pub struct Event {
     pub rv: u64,
@@ -306,6 +307,9 @@ pub struct Store {
     /// How many events `history` keeps for `?watch=1&resourceVersion=N`; watches from older
     /// versions get 410 Gone.
     history_size: usize,
+    /// Set by writes that may give the garbage collector or the namespace controller work
+    /// (a removal, a deletion mark, changed ownerReferences); a pass runs only then.
+    gc_dirty: bool,
     pub tx: broadcast::Sender<Arc<Event>>,
     pub version: String,
 }
@@ -320,6 +324,7 @@ impl Store {
             history: VecDeque::new(),
             compacted: 0,
             history_size,
+            gc_dirty: false,
             tx,
             version: version.to_string(),
         };
@@ -353,6 +358,7 @@ impl Store {
             history: VecDeque::new(),
             compacted: 0,
             history_size: 0,
+            gc_dirty: false,
             tx,
             version: self.version.clone(),
         }
@@ -422,7 +428,15 @@ impl Store {
             ns: key.ns.clone(),
             etype,
             obj,
-            old,
+            // Selector watches only need the old labels and names: keep the old metadata
+            // (without managedFields) to bound the history's memory.
+            old: old.map(|o| {
+                let mut md = o["metadata"].clone();
+                if let Value::Object(m) = &mut md {
+                    m.remove("managedFields");
+                }
+                json!({"metadata": md})
+            }),
         });
         self.history.push_back(ev.clone());
         while self.history.len() > self.history_size {
@@ -438,6 +452,15 @@ impl Store {
     fn commit(&mut self, key: ObjKey, mut obj: Value, old: Option<Value>) -> Value {
         self.rv += 1;
         obj_meta(&mut obj).insert("resourceVersion".into(), json!(self.rv.to_string()));
+        let md = &obj["metadata"];
+        if !md["deletionTimestamp"].is_null()
+            || !md["ownerReferences"].is_null()
+            || old
+                .as_ref()
+                .is_some_and(|o| o["metadata"]["ownerReferences"] != md["ownerReferences"])
+        {
+            self.gc_dirty = true;
+        }
         let etype = if old.is_some() {
             EventType::Modified
         } else {
@@ -454,6 +477,7 @@ impl Store {
     /// Removes the object for good.
     fn remove(&mut self, key: &ObjKey) -> Option<Value> {
         let mut obj = self.objects.remove(key)?;
+        self.gc_dirty = true;
         self.rv += 1;
         obj_meta(&mut obj).insert("resourceVersion".into(), json!(self.rv.to_string()));
         self.record(key, EventType::Deleted, obj.clone(), None);
@@ -1410,6 +1434,10 @@ impl Store {
     /// One pass of the garbage collector and the namespace controller; returns whether it
     /// changed anything (the caller runs passes until nothing changes).
     pub fn gc_pass(&mut self) -> bool {
+        if !self.gc_dirty {
+            return false;
+        }
+        self.gc_dirty = false;
         let before = self.rv;
         let uids: BTreeMap<String, ObjKey> = self
             .objects
