@@ -53,6 +53,10 @@ pub struct Options {
     /// Watch events kept for resuming watches; resuming from an older resourceVersion gets
     /// 410 Gone ("too old resource version"), as after compaction on a real server.
     pub history: usize,
+    /// Stand in for kube-controller-manager and kubelets: Deployments, StatefulSets and
+    /// ReplicaSets report all replicas ready for their generation, Jobs complete (off by
+    /// default: a bare API server does nothing of the kind).
+    pub simulate_workloads: bool,
 }
 
 impl Default for Options {
@@ -63,6 +67,7 @@ impl Default for Options {
             version: DEFAULT_VERSION.into(),
             bookmark_interval: Duration::from_secs(1),
             history: 20_000,
+            simulate_workloads: false,
         }
     }
 }
@@ -117,6 +122,7 @@ impl ApiServer {
             gc: Notify::new(),
             bookmark_interval: opts.bookmark_interval,
             address: addr.to_string(),
+            simulate_workloads: opts.simulate_workloads,
         });
         let runtime = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(2)

@@ -27,6 +27,8 @@ pub struct Shared {
     pub gc: Notify,
     pub bookmark_interval: Duration,
     pub address: String,
+    /// See [`Store::simulate_workloads`].
+    pub simulate_workloads: bool,
 }
 
 pub type AppState = Arc<Shared>;
@@ -922,7 +924,9 @@ pub async fn gc_loop(shared: AppState) {
         // writes land first.
         tokio::time::sleep(Duration::from_millis(20)).await;
         for _ in 0..100 {
-            if !shared.store.lock().gc_pass() {
+            let mut store = shared.store.lock();
+            let simulated = shared.simulate_workloads && store.simulate_workloads();
+            if !store.gc_pass() && !simulated {
                 break;
             }
         }

@@ -310,6 +310,8 @@ pub struct Store {
     /// Set by writes that may give the garbage collector or the namespace controller work
     /// (a removal, a deletion mark, changed ownerReferences); a pass runs only then.
     gc_dirty: bool,
+    /// Workloads written since the last simulation pass (see [`Store::simulate_workloads`]).
+    workloads_dirty: BTreeSet<ObjKey>,
     pub tx: broadcast::Sender<Arc<Event>>,
     pub version: String,
 }
@@ -325,6 +327,7 @@ impl Store {
             compacted: 0,
             history_size,
             gc_dirty: false,
+            workloads_dirty: BTreeSet::new(),
             tx,
             version: version.to_string(),
         };
@@ -359,6 +362,7 @@ impl Store {
             compacted: 0,
             history_size: 0,
             gc_dirty: false,
+            workloads_dirty: BTreeSet::new(),
             tx,
             version: self.version.clone(),
         }
@@ -460,6 +464,12 @@ impl Store {
                 .is_some_and(|o| o["metadata"]["ownerReferences"] != md["ownerReferences"])
         {
             self.gc_dirty = true;
+        }
+        if matches!(
+            (key.group.as_str(), key.plural.as_str()),
+            ("apps", "deployments" | "statefulsets" | "replicasets") | ("batch", "jobs")
+        ) {
+            self.workloads_dirty.insert(key.clone());
         }
         let etype = if old.is_some() {
             EventType::Modified
@@ -1429,6 +1439,91 @@ impl Store {
         set_finalizers(&mut new, fins);
         let managed = Self::managed_after_update(&def, &old, &new, "", Sub::Main, false);
         let _ = self.finish_write(&def, key.clone(), old, new, Sub::Main, Some(managed));
+    }
+
+    /// Opt-in stand-in for the controllers and kubelets a real cluster has (the double has
+    /// none): Deployments, StatefulSets and ReplicaSets report every replica ready for their
+    /// current generation, Jobs complete at once. Written like kube-controller-manager does:
+    /// an Update of the status subresource. Returns whether it wrote anything.
+    pub fn simulate_workloads(&mut self) -> bool {
+        let keys = std::mem::take(&mut self.workloads_dirty);
+        let mut wrote = false;
+        for key in keys {
+            let Some(old) = self.objects.get(&key).cloned() else {
+                continue;
+            };
+            let Some(def) = self.def_of(&key.group, &key.plural) else {
+                continue;
+            };
+            if !old["metadata"]["deletionTimestamp"].is_null() {
+                continue;
+            }
+            let generation = old["metadata"]["generation"].clone();
+            let status = if key.plural == "jobs" {
+                if old["status"]["completionTime"].is_string() {
+                    continue;
+                }
+                let t = now();
+                json!({"startTime": t, "completionTime": t,
+                       "succeeded": old["spec"]["completions"].as_i64().unwrap_or(1),
+                       "conditions": [{"type": "Complete", "status": "True",
+                                       "lastProbeTime": t, "lastTransitionTime": t}]})
+            } else {
+                let n = old["spec"]["replicas"].as_i64().unwrap_or(1);
+                let revision = format!("{}-{}", key.name, generation);
+                let mut st = json!({"observedGeneration": generation, "replicas": n,
+                    "readyReplicas": n, "availableReplicas": n, "updatedReplicas": n});
+                if key.plural == "statefulsets" {
+                    st["currentReplicas"] = json!(n);
+                    st["currentRevision"] = json!(revision);
+                    st["updateRevision"] = json!(revision);
+                    st["collisionCount"] = json!(0);
+                }
+                if key.plural == "deployments" {
+                    let t = now();
+                    st["conditions"] = json!([
+                        {"type": "Available", "status": "True", "reason": "MinimumReplicasAvailable",
+                         "message": "Deployment has minimum availability.",
+                         "lastUpdateTime": t, "lastTransitionTime": t},
+                        {"type": "Progressing", "status": "True", "reason": "NewReplicaSetAvailable",
+                         "message": format!("ReplicaSet \"{}\" has successfully progressed.", revision),
+                         "lastUpdateTime": t, "lastTransitionTime": t}]);
+                }
+                let same = [
+                    "observedGeneration",
+                    "replicas",
+                    "readyReplicas",
+                    "updatedReplicas",
+                ]
+                .iter()
+                .all(|f| old["status"][*f] == st[*f]);
+                if same {
+                    continue;
+                }
+                st
+            };
+            let mut new = old.clone();
+            new["status"] = status;
+            let managed = Self::managed_after_update(
+                &def,
+                &old,
+                &new,
+                "kube-controller-manager",
+                Sub::Status,
+                true,
+            );
+            if self
+                .finish_write(&def, key, old, new, Sub::Status, Some(managed))
+                .is_ok()
+            {
+                wrote = true;
+            }
+        }
+        // Our own status writes marked the workloads again; they are settled now.
+        if wrote {
+            self.workloads_dirty.clear();
+        }
+        wrote
     }
 
     /// One pass of the garbage collector and the namespace controller; returns whether it

@@ -1225,6 +1225,84 @@ mod metadata_and_events {
     }
 }
 
+mod workloads {
+    use super::*;
+    use k8s_openapi::api::batch::v1::Job;
+
+    fn job() -> Job {
+        serde_json::from_value(json!({"apiVersion": "batch/v1", "kind": "Job",
+            "metadata": {"name": "j"}, "spec": {"template": {"spec": {"restartPolicy": "Never",
+            "containers": [{"name": "c", "image": "i"}]}}}}))
+        .unwrap()
+    }
+
+    #[tokio::test]
+    async fn simulated_workloads_become_ready_and_jobs_complete() {
+        let s = ApiServer::start_with(Options {
+            simulate_workloads: true,
+            ..Options::default()
+        })
+        .unwrap();
+        let c = client(&s).await;
+        let api: Api<Deployment> = Api::namespaced(c.clone(), "default");
+        let d: Deployment = serde_json::from_value(json!({
+            "apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "x"},
+            "spec": {"replicas": 3, "selector": {"matchLabels": {"a": "b"}},
+                     "template": {"metadata": {"labels": {"a": "b"}},
+                                  "spec": {"containers": [{"name": "c", "image": "i"}]}}}}))
+        .unwrap();
+        api.create(&PostParams::default(), &d).await.unwrap();
+        let ready = |n: i32, g: i64| {
+            let api = api.clone();
+            async move {
+                let d = api.get("x").await.unwrap();
+                let st = d.status.unwrap_or_default();
+                st.ready_replicas == Some(n) && st.observed_generation == Some(g)
+            }
+        };
+        eventually("3 ready", || ready(3, 1)).await;
+        api.patch_scale(
+            "x",
+            &PatchParams::default(),
+            &Patch::Merge(json!({"spec": {"replicas": 5}})),
+        )
+        .await
+        .unwrap();
+        eventually("5 ready", || ready(5, 2)).await;
+        let got = api.get("x").await.unwrap();
+        let owner = got
+            .metadata
+            .managed_fields
+            .unwrap()
+            .into_iter()
+            .find(|m| m.manager.as_deref() == Some("kube-controller-manager"))
+            .unwrap();
+        assert_eq!(owner.subresource.as_deref(), Some("status"));
+
+        let jobs: Api<Job> = Api::namespaced(c.clone(), "default");
+        jobs.create(&PostParams::default(), &job()).await.unwrap();
+        eventually("job complete", || async {
+            jobs.get("j")
+                .await
+                .unwrap()
+                .status
+                .and_then(|s| s.succeeded)
+                == Some(1)
+        })
+        .await;
+    }
+
+    #[tokio::test]
+    async fn without_simulation_nothing_happens() {
+        let s = ApiServer::start().unwrap();
+        let c = client(&s).await;
+        let jobs: Api<Job> = Api::namespaced(c.clone(), "default");
+        jobs.create(&PostParams::default(), &job()).await.unwrap();
+        tokio::time::sleep(Duration::from_millis(500)).await;
+        assert!(jobs.get("j").await.unwrap().status.is_none());
+    }
+}
+
 mod controller {
     use super::*;
     use std::sync::atomic::{AtomicUsize, Ordering};
