@@ -480,6 +480,15 @@ pub fn prune(v: &mut Value, schema: &Value, at_root: bool) {
                     || additional.is_some()
                     || schema.get("additionalProperties") == Some(&Value::Bool(true))
             });
+            // Null values of fields that are not `nullable` are pruned too (before defaulting
+            // and validation, as the real server does).
+            m.retain(|k, cv| {
+                !cv.is_null()
+                    || props
+                        .and_then(|p| p.get(k))
+                        .or(additional)
+                        .is_none_or(|s| s.get("nullable") == Some(&Value::Bool(true)))
+            });
             for (k, cv) in m.iter_mut() {
                 if (at_root || embedded) && k == "metadata" {
                     continue;

@@ -13,6 +13,7 @@ pub mod resources;
 pub mod selectors;
 pub mod server;
 pub mod store;
+pub mod validate;
 
 use std::net::{SocketAddr, TcpListener};
 use std::path::{Path, PathBuf};

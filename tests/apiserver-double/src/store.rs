@@ -593,6 +593,22 @@ impl Store {
         }
     }
 
+    /// A custom resource must satisfy its schema (see [`crate::validate`]).
+    fn validate(def: &ResourceDef, obj: &Value, name: &str) -> Result<(), ApiError> {
+        let (true, Some(schema)) = (def.crd, &def.schema) else {
+            return Ok(());
+        };
+        let mut failures = Vec::new();
+        crate::validate::validate(obj, schema, "", &mut failures);
+        if failures.is_empty() {
+            Ok(())
+        } else {
+            Err(ApiError::invalid_all(
+                &def.group, &def.kind, name, &failures,
+            ))
+        }
+    }
+
     /// Conversions the real server makes on every write: a Secret's `stringData` is merged
     /// into `data` (base64) and never stored.
     fn normalize(def: &ResourceDef, obj: &mut Value) {
@@ -730,6 +746,7 @@ impl Store {
         Self::prune(def, &mut body);
         Self::normalize(def, &mut body);
         Self::server_defaults(def, &mut body);
+        Self::validate(def, &body, &name)?;
         if let Value::Object(m) = &mut body {
             m.insert("apiVersion".into(), json!(def.api_version()));
             m.insert("kind".into(), json!(def.kind));
@@ -915,6 +932,7 @@ impl Store {
         if def.crd_definition() {
             establish(&mut new);
         }
+        Self::validate(def, &new, &name)?;
         if def.generation && spec_part(&new, def) != spec_part(&old, def) {
             let g = old["metadata"]["generation"].as_i64().unwrap_or(0) + 1;
             obj_meta(&mut new).insert("generation".into(), json!(g));

@@ -67,7 +67,7 @@ const WIDGET_CRD: &str = r#"{
                   "labelSelectorPath": ".status.selector"}},
       "schema": {"openAPIV3Schema": {"type": "object", "properties": {
         "spec": {"type": "object", "properties": {
-          "replicas": {"type": "integer"}, "color": {"type": "string"},
+          "replicas": {"type": "integer"}, "color": {"type": "string", "enum": ["red", "blue"]},
           "ports": {"type": "array", "x-kubernetes-list-type": "map",
                     "x-kubernetes-list-map-keys": ["name"],
                     "items": {"type": "object", "properties": {
@@ -795,6 +795,50 @@ mod crd {
         let w = api.get("w").await.unwrap();
         assert_eq!(w.data["spec"]["replicas"], 5);
         assert_eq!(w.metadata.generation, Some(3));
+
+        // Schema validation: 422 Invalid with the real server's wording; nulls are pruned.
+        let e = status(
+            api.create(
+                &PostParams::default(),
+                &widget("bad", json!({"color": "green"})),
+            )
+            .await
+            .unwrap_err(),
+        );
+        assert_eq!((e.code, e.reason.as_str()), (422, "Invalid"));
+        assert_eq!(
+            e.message,
+            "Widget.test.hoist.dev \"bad\" is invalid: spec.color: Unsupported value: \"green\": supported values: \"red\", \"blue\""
+        );
+        let e = status(
+            api.patch(
+                "w",
+                &PatchParams::default(),
+                &Patch::Merge(json!({"spec": {"replicas": "x", "color": "pink"}})),
+            )
+            .await
+            .unwrap_err(),
+        );
+        // Several causes go in brackets (their order is not asserted).
+        assert!(
+            e.message
+                .starts_with("Widget.test.hoist.dev \"w\" is invalid: ["),
+            "{}",
+            e.message
+        );
+        assert!(e.message.contains(
+            "spec.color: Unsupported value: \"pink\": supported values: \"red\", \"blue\""
+        ));
+        assert!(e.message.contains("spec.replicas: Invalid value: \"string\": spec.replicas in body must be of type integer: \"string\""));
+        assert_eq!(e.details.unwrap().causes.len(), 2);
+        let ok = api
+            .create(
+                &PostParams::default(),
+                &widget("nulls", json!({"color": null, "replicas": 1})),
+            )
+            .await
+            .unwrap();
+        assert_eq!(ok.data["spec"], json!({"replicas": 1}));
 
         // Wrong apiVersion/kind in the body.
         let mut bad = widget("x", json!({}));
