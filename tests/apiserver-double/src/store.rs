@@ -587,9 +587,11 @@ impl Store {
         Ctx::root(if def.crd { def.schema.as_ref() } else { None })
     }
 
+    /// Pruning and then defaulting of a custom resource per its schema.
     fn prune(def: &ResourceDef, obj: &mut Value) {
         if let (true, Some(schema)) = (def.crd, &def.schema) {
             fields::prune(obj, schema, true);
+            crate::validate::apply_defaults(obj, schema);
         }
     }
 
@@ -1229,7 +1231,11 @@ impl Store {
                 _ => {}
             }
         }
-        Self::prune(def, &mut applied);
+        // Prune only: defaults belong to the stored object, not to the applier's intent (a
+        // default must not overwrite another manager's value).
+        if let (true, Some(schema)) = (def.crd, &def.schema) {
+            fields::prune(&mut applied, schema, true);
+        }
         {
             let md = obj_meta(&mut applied);
             for f in [

@@ -3,7 +3,8 @@
 //! `minimum`/`maximum` (+ exclusive), `minLength`/`maxLength`, `minItems`/`maxItems`,
 //! `minProperties`/`maxProperties`. Not checked: `pattern`, `format`, `multipleOf`,
 //! `uniqueItems`, `oneOf`/`anyOf`/`allOf`/`not`, CEL rules (v1.24 ignores those anyway).
-//! Messages use the real server's wording (`spec.x: Unsupported value: …`).
+//! Messages use the real server's wording (`spec.x: Unsupported value: …`). Also the
+//! schema's `default`s ([`apply_defaults`]).
 
 use serde_json::Value;
 
@@ -170,6 +171,44 @@ pub fn validate(v: &Value, schema: &Value, path: &str, out: &mut Vec<Failure>) {
     }
 }
 
+/// Fills in the schema's `default`s for missing properties, top-down (a defaulted object gets
+/// its own properties' defaults too), as the real server does for custom resources.
+pub fn apply_defaults(v: &mut Value, schema: &Value) {
+    match v {
+        Value::Object(m) => {
+            if let Some(props) = schema["properties"].as_object() {
+                for (k, ps) in props {
+                    if !m.contains_key(k) {
+                        if let Some(d) = ps.get("default") {
+                            m.insert(k.clone(), d.clone());
+                        }
+                    }
+                }
+                for (k, cv) in m.iter_mut() {
+                    if k == "metadata" {
+                        continue;
+                    }
+                    if let Some(ps) = props.get(k) {
+                        apply_defaults(cv, ps);
+                    }
+                }
+            } else if let Some(add) = schema.get("additionalProperties").filter(|a| a.is_object()) {
+                for cv in m.values_mut() {
+                    apply_defaults(cv, add);
+                }
+            }
+        }
+        Value::Array(items) => {
+            if let Some(is) = schema.get("items") {
+                for i in items {
+                    apply_defaults(i, is);
+                }
+            }
+        }
+        _ => {}
+    }
+}
+
 fn join(path: &str, field: &str) -> String {
     if path.is_empty() {
         field.to_string()
@@ -194,6 +233,26 @@ mod tests {
         let mut out = Vec::new();
         validate(&v, &schema, "", &mut out);
         out
+    }
+
+    #[test]
+    fn defaults_fill_missing_fields() {
+        let schema = json!({"type": "object", "properties": {"spec": {"type": "object",
+            "default": {}, "properties": {
+                "policy": {"type": "string", "default": "Retain"},
+                "tls": {"type": "object", "properties": {"enabled": {"type": "boolean", "default": false}}}}}}});
+        let mut v = json!({"metadata": {"name": "x"}});
+        apply_defaults(&mut v, &schema);
+        assert_eq!(
+            v,
+            json!({"metadata": {"name": "x"}, "spec": {"policy": "Retain"}})
+        );
+        let mut v = json!({"spec": {"policy": "Delete", "tls": {}}});
+        apply_defaults(&mut v, &schema);
+        assert_eq!(
+            v,
+            json!({"spec": {"policy": "Delete", "tls": {"enabled": false}}})
+        );
     }
 
     #[test]

@@ -68,6 +68,7 @@ const WIDGET_CRD: &str = r#"{
       "schema": {"openAPIV3Schema": {"type": "object", "properties": {
         "spec": {"type": "object", "properties": {
           "replicas": {"type": "integer"}, "color": {"type": "string", "enum": ["red", "blue"]},
+          "shape": {"type": "string", "default": "round"},
           "ports": {"type": "array", "x-kubernetes-list-type": "map",
                     "x-kubernetes-list-map-keys": ["name"],
                     "items": {"type": "object", "properties": {
@@ -736,7 +737,7 @@ mod crd {
         let w = api.create(&PostParams::default(), &w).await.unwrap();
         assert_eq!(
             w.data["spec"],
-            json!({"replicas": 1, "color": "red", "free": {"any": {"thing": 1}}})
+            json!({"replicas": 1, "color": "red", "free": {"any": {"thing": 1}}, "shape": "round"})
         );
         assert!(
             w.data.get("status").is_none(),
@@ -838,7 +839,11 @@ mod crd {
             )
             .await
             .unwrap();
-        assert_eq!(ok.data["spec"], json!({"replicas": 1}));
+        assert_eq!(
+            ok.data["spec"],
+            json!({"replicas": 1, "shape": "round"}),
+            "pruned null, default"
+        );
 
         // Wrong apiVersion/kind in the body.
         let mut bad = widget("x", json!({}));
