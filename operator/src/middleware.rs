@@ -7,73 +7,9 @@ use chart_renderer::user_values::merge_maps;
 use gotmpl::{Map, Value};
 use serde::Deserialize;
 
-pub const API_VERSION: &str = "hoist.dev/v1alpha1";
+pub use crate::api::API_VERSION;
+pub use crate::api::{Middleware, MiddlewareSpec, Storage};
 pub const KIND: &str = "Middleware";
-
-/// `metadata` fields Hoist uses.
-#[derive(Clone, Debug, Default, Deserialize)]
-pub struct ObjectMeta {
-    #[serde(default)]
-    pub name: String,
-    #[serde(default)]
-    pub namespace: Option<String>,
-}
-
-/// A `Middleware` object (apiVersion `hoist.dev/v1alpha1`).
-#[derive(Clone, Debug, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct Middleware {
-    pub api_version: String,
-    pub kind: String,
-    #[serde(default)]
-    pub metadata: ObjectMeta,
-    #[serde(default)]
-    pub spec: MiddlewareSpec,
-}
-
-/// `spec` of a `Middleware`. Blocks whose shape belongs to the extension contract (resources, config,
-/// tls, backup, monitoring, values) are kept as JSON and passed through.
-#[derive(Clone, Debug, Default, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct MiddlewareSpec {
-    /// The extension name (`redis`, `postgresql`, …).
-    #[serde(rename = "type", default)]
-    pub kind: String,
-    #[serde(default)]
-    pub version: Option<String>,
-    /// A JSON number: YAML and JSON decoders hand integers over as floats, so integrality is checked in
-    /// [`instance_values`].
-    #[serde(default)]
-    pub replicas: Option<f64>,
-    #[serde(default)]
-    pub resources: Option<serde_json::Value>,
-    #[serde(default)]
-    pub storage: Option<Storage>,
-    #[serde(default)]
-    pub config: Option<serde_json::Map<String, serde_json::Value>>,
-    #[serde(default)]
-    pub state: Option<String>,
-    #[serde(default)]
-    pub termination_policy: Option<String>,
-    #[serde(default)]
-    pub tls: Option<serde_json::Value>,
-    #[serde(default)]
-    pub backup: Option<serde_json::Value>,
-    #[serde(default)]
-    pub monitoring: Option<serde_json::Value>,
-    /// Free-form chart values merged last (the escape hatch).
-    #[serde(default)]
-    pub values: Option<serde_json::Map<String, serde_json::Value>>,
-}
-
-#[derive(Clone, Debug, Default, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct Storage {
-    #[serde(default)]
-    pub size: Option<String>,
-    #[serde(default)]
-    pub storage_class_name: Option<String>,
-}
 
 /// One engine version an extension offers (`hoist.dev/versions`).
 #[derive(Clone, Debug, Deserialize)]
@@ -127,20 +63,26 @@ impl Middleware {
                 kind,
             });
         }
-        let mw: Middleware = serde_json::from_value(v).map_err(|e| MiddlewareError::Invalid {
-            object: object.clone(),
-            message: e.to_string(),
-        })?;
-        if mw.metadata.name.is_empty() {
-            return Err(MiddlewareError::Invalid {
-                object,
-                message: "metadata.name is required".into(),
-            });
-        }
-        if mw.spec.kind.is_empty() {
+        // Checked before decoding so the message names the field rather than serde's "missing field".
+        let has_type = v
+            .pointer("/spec/type")
+            .and_then(|t| t.as_str())
+            .is_some_and(|t| !t.is_empty());
+        if !has_type {
             return Err(MiddlewareError::Invalid {
                 object,
                 message: "spec.type is required".into(),
+            });
+        }
+        let mw: Middleware =
+            serde_json::from_value(integral_numbers(v)).map_err(|e| MiddlewareError::Invalid {
+                object: object.clone(),
+                message: e.to_string(),
+            })?;
+        if mw.name().is_empty() {
+            return Err(MiddlewareError::Invalid {
+                object,
+                message: "metadata.name is required".into(),
             });
         }
         Ok(mw)
@@ -148,11 +90,38 @@ impl Middleware {
 
     /// `Middleware/namespace/name`, for messages.
     pub fn describe(&self) -> String {
-        format!("{KIND}/{}/{}", self.namespace(), self.metadata.name)
+        format!("{KIND}/{}/{}", self.namespace(), self.name())
+    }
+
+    pub fn name(&self) -> &str {
+        self.metadata.name.as_deref().unwrap_or_default()
     }
 
     pub fn namespace(&self) -> &str {
         self.metadata.namespace.as_deref().unwrap_or("default")
+    }
+}
+
+/// Whole floats as integers. The YAML decoder (like Go's, feeding Helm) hands every number over as a
+/// float64, while the API server keeps `3` as an integer; typed fields (`replicas: i32`) need the latter.
+/// Templates see float64 either way ([`Value::from_json`]).
+fn integral_numbers(v: serde_json::Value) -> serde_json::Value {
+    use serde_json::Value as J;
+    match v {
+        J::Number(n) => match n.as_f64() {
+            // 2^53: beyond it a float64 no longer holds every integer, so leave such values alone.
+            Some(f) if n.is_f64() && f.fract() == 0.0 && f.abs() < 9_007_199_254_740_992.0 => {
+                J::from(f as i64)
+            }
+            _ => J::Number(n),
+        },
+        J::Array(a) => J::Array(a.into_iter().map(integral_numbers).collect()),
+        J::Object(o) => J::Object(
+            o.into_iter()
+                .map(|(k, x)| (k, integral_numbers(x)))
+                .collect(),
+        ),
+        other => other,
     }
 }
 
@@ -211,67 +180,59 @@ pub fn instance_values(mw: &Middleware, chart: &Chart) -> Result<Map, Middleware
             object: mw.describe(),
             message: format!(
                 "spec.version: {version:?} is not offered by extension {} (offered: {})",
-                spec.kind,
+                spec.type_,
                 list.join(", ")
             ),
         });
     };
 
     let hoist = Map::new();
-    hoist.insert("name", Value::from(mw.metadata.name.as_str()));
+    hoist.insert("name", Value::from(mw.name()));
     hoist.insert("namespace", Value::from(mw.namespace()));
     hoist.insert("version", Value::from(version.as_str()));
     hoist.insert("image", Value::from(offered.image.as_str()));
     if let Some(r) = spec.replicas {
-        if r < 0.0 || r.fract() != 0.0 || r > f64::from(i32::MAX) {
+        if r < 0 {
             return Err(MiddlewareError::Invalid {
                 object: mw.describe(),
-                message: format!(
-                    "spec.replicas: {r} is not a whole number between 0 and {}",
-                    i32::MAX
-                ),
+                message: format!("spec.replicas: {r} must not be negative"),
             });
         }
         // JSON numbers reach templates as float64, exactly as they would through the API server.
-        hoist.insert("replicas", Value::Float(r));
+        hoist.insert("replicas", Value::Float(f64::from(r)));
     }
-    if let Some(state) = &spec.state {
-        if state != "Running" && state != "Stopped" {
-            return Err(MiddlewareError::Invalid {
-                object: mw.describe(),
-                message: format!("spec.state: {state:?} must be Running or Stopped"),
-            });
-        }
+    if let Some(state) = spec.state {
         hoist.insert("state", Value::from(state.as_str()));
     }
-    let json_block = |v: &Option<serde_json::Value>| v.as_ref().map(Value::from_json);
-    if let Some(r) = json_block(&spec.resources) {
-        hoist.insert("resources", r);
+    // The typed blocks go through their JSON form: only the fields the user set appear (the rest are
+    // skipped when serialising), so the chart's defaults apply to them.
+    let block = |key: &str, v: Result<serde_json::Value, serde_json::Error>| match v {
+        Ok(json) => {
+            hoist.insert(key, Value::from_json(&json));
+            Ok(())
+        }
+        Err(e) => Err(MiddlewareError::Invalid {
+            object: mw.describe(),
+            message: format!("spec.{key}: {e}"),
+        }),
+    };
+    if let Some(r) = &spec.resources {
+        block("resources", serde_json::to_value(r))?;
     }
     if let Some(st) = &spec.storage {
-        let m = Map::new();
-        if let Some(size) = &st.size {
-            m.insert("size", Value::from(size.as_str()));
-        }
-        if let Some(sc) = &st.storage_class_name {
-            m.insert("storageClassName", Value::from(sc.as_str()));
-        }
-        hoist.insert("storage", Value::Map(m));
+        block("storage", serde_json::to_value(st))?;
     }
     if let Some(cfg) = &spec.config {
-        hoist.insert(
-            "config",
-            Value::from_json(&serde_json::Value::Object(cfg.clone())),
-        );
+        block("config", Ok(serde_json::Value::Object(cfg.clone())))?;
     }
-    for (key, block) in [
-        ("tls", &spec.tls),
-        ("backup", &spec.backup),
-        ("monitoring", &spec.monitoring),
-    ] {
-        if let Some(v) = json_block(block) {
-            hoist.insert(key, v);
-        }
+    if let Some(t) = &spec.tls {
+        block("tls", serde_json::to_value(t))?;
+    }
+    if let Some(b) = &spec.backup {
+        block("backup", serde_json::to_value(b))?;
+    }
+    if let Some(m) = &spec.monitoring {
+        block("monitoring", serde_json::to_value(m))?;
     }
     let base = Map::new();
     base.insert("hoist", Value::Map(hoist));

@@ -12,6 +12,7 @@ import json
 import shutil
 import subprocess
 import sys
+import tarfile
 from pathlib import Path
 
 import pytest
@@ -30,6 +31,7 @@ VALUE_SETS: dict[str, dict] = {
     "defaults": {},
     "replicas-2": {"replicas": 2, "leaderElection": {"enabled": False}},
     "single-no-leader-election": {"leaderElection": {"enabled": False}},
+    "replicas-3-no-pdb": {"replicas": 3, "podDisruptionBudget": {"enabled": False}},
     "ingress-tls": {
         "ingress": {
             "enabled": True,
@@ -534,8 +536,8 @@ def test_helm_install_dry_run_orders_the_release(tmp_path):
 
 
 def test_cel_rules_are_dropped_below_kubernetes_1_25(tmp_path):
-    """Kubernetes < 1.25 does not know x-kubernetes-validations; server-side apply of a CRD carrying it
-    fails there, so the chart leaves the rules out for those versions (and only those)."""
+    """API servers before 1.25 drop x-kubernetes-validations silently; the chart leaves the rules out
+    for those versions (and only those), so its CRDs equal what the server stores."""
     chart = chart_with_sample_crds(tmp_path)
     source = [d for d in yaml.safe_load_all(SAMPLE_CRDS.read_text()) if d]
 
@@ -553,3 +555,67 @@ def test_cel_rules_are_dropped_below_kubernetes_1_25(tmp_path):
         del stripped["versions"][0]["schema"]["openAPIV3Schema"]["properties"]["spec"]["x-kubernetes-validations"]
         assert rendered[0]["spec"] == stripped
         assert rendered[1]["spec"] == source[1]["spec"]
+
+
+@pytest.mark.parametrize("name", VALUE_SETS)
+def test_disruption_budget_only_with_a_standby(name, rendered):
+    values = merged_values(VALUE_SETS[name])
+    pdbs = find(rendered[name], "PodDisruptionBudget")
+    if values["replicas"] > 1 and values["podDisruptionBudget"]["enabled"]:
+        (pdb,) = pdbs
+        (deployment,) = find(rendered[name], "Deployment")
+        assert pdb["apiVersion"] == "policy/v1"
+        assert pdb["spec"] == {"minAvailable": 1, "selector": deployment["spec"]["selector"]}
+    else:
+        assert pdbs == []
+
+
+def test_packaged_chart_renders_like_the_directory(tmp_path):
+    """`helm package` output (what a release publishes) carries the CRD files and renders the same in
+    both engines; .helmignore keeps the placeholder out."""
+    import helm_python as helm
+
+    chart = chart_with_sample_crds(tmp_path)
+    (chart / "files" / "crds" / ".gitkeep").touch()
+    archive = Path(helm.package(str(chart), destination=str(tmp_path)))
+    with tarfile.open(archive) as tar:
+        names = tar.getnames()
+    assert "hoist/files/crds/sample.yaml" in names and "hoist/files/crds/.gitkeep" not in names
+    from_dir = helm_files(chart, VALUE_SETS["defaults"])
+    from_archive = helm_files(archive, VALUE_SETS["defaults"])
+    ours = hoist_files(archive, VALUE_SETS["defaults"])
+    assert from_dir.error is None and from_archive.error is None and ours.error is None
+    assert from_archive.files == from_dir.files
+    assert ours.files == from_archive.files
+
+
+def test_pod_security_policy_only_where_served(tmp_path):
+    """Opt-in PodSecurityPolicy for 1.21–1.24 clusters that enforce it: rendered only when the server
+    serves policy/v1beta1 (.Capabilities), admitting what the Deployment asks for, usable only by the
+    operator's ServiceAccount."""
+    chart = tmp_path / "hoist"
+    shutil.copytree(CHART, chart)
+    values = {"podSecurityPolicy": {"create": True}}
+    old = ("--kube-version=v1.24.0", "--api-versions=policy/v1beta1/PodSecurityPolicy")
+    helm = helm_files(chart, values, old)
+    ours = hoist_files(chart, values, old)
+    assert helm.error is None and ours.error is None, (helm.error, ours.error)
+    assert ours.files == helm.files
+    docs = documents(helm.files)
+    (psp,) = find(docs, "PodSecurityPolicy")
+    (deployment,) = find(docs, "Deployment")
+    pod = deployment["spec"]["template"]["spec"]
+    spec = psp["spec"]
+    assert spec["privileged"] is False and spec["allowPrivilegeEscalation"] is False
+    assert spec["requiredDropCapabilities"] == ["ALL"] and spec["readOnlyRootFilesystem"] is True
+    assert spec["runAsUser"] == {"rule": "MustRunAsNonRoot"}
+    used_volumes = {next(k for k in v if k != "name") for v in pod["volumes"]}
+    assert used_volumes <= set(spec["volumes"]) and "hostPath" not in spec["volumes"]
+    roles = {r["metadata"]["name"]: r for r in find(docs, "Role")}
+    assert roles["hoist-psp"]["rules"] == [{"apiGroups": ["policy"], "resources": ["podsecuritypolicies"],
+                                            "resourceNames": ["hoist"], "verbs": ["use"]}]
+    binding = next(b for b in find(docs, "RoleBinding") if b["metadata"]["name"] == "hoist-psp")
+    assert binding["subjects"] == [{"kind": "ServiceAccount", "name": pod["serviceAccountName"], "namespace": NAMESPACE}]
+    # Not served (1.25+): nothing, even when asked for.
+    for outcome in (helm_files(chart, values), hoist_files(chart, values)):
+        assert outcome.error is None and find(documents(outcome.files), "PodSecurityPolicy") == []

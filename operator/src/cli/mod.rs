@@ -1,5 +1,7 @@
 //! Command-line definition and dispatch.
 
+mod extension;
+mod operator;
 mod render;
 mod template;
 
@@ -18,15 +20,22 @@ pub struct Cli {
 pub enum Command {
     /// Print the manifests the operator would apply for `Middleware` objects (no cluster needed).
     Render(render::RenderArgs),
+    /// Run the operator (in-cluster, or with KUBECONFIG), or print its CRDs (`hoist operator crds`).
+    Operator(operator::OperatorArgs),
     /// Render a Helm chart locally, exactly as `helm template` does (Hoist's in-process renderer).
+    #[command(disable_version_flag = true)]
     Template(Box<template::TemplateArgs>),
+    /// Package, push, pull, inspect and lint extension charts.
+    Extension(extension::ExtensionArgs),
 }
 
 pub fn run() -> anyhow::Result<ExitCode> {
     // `kubectl hoist …` runs this binary as `kubectl-hoist`; clap takes the name from argv[0].
     let cli = Cli::parse();
     match cli.command {
+        Command::Operator(args) => operator::run(args),
         Command::Render(args) => render::run(args),
         Command::Template(args) => template::run(*args),
+        Command::Extension(args) => extension::run(args),
     }
 }

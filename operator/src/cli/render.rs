@@ -54,22 +54,22 @@ pub fn run(args: RenderArgs) -> anyhow::Result<ExitCode> {
             chart_renderer::yaml::from_str_multi(&text).map_err(|e| anyhow!("{file}: {e}"))?;
         for doc in docs.into_iter().filter(|d| !d.is_nil_or_invalid()) {
             let mw = Middleware::from_json(doc.to_json()).with_context(|| format!("in {file}"))?;
-            let chart = match charts.get(&mw.spec.kind) {
+            let chart = match charts.get(&mw.spec.type_) {
                 Some(c) => c.clone(),
                 None => {
-                    let dir = args.extensions_dir.join(&mw.spec.kind);
+                    let dir = args.extensions_dir.join(&mw.spec.type_);
                     if !dir.join("Chart.yaml").exists() {
                         bail!(
                             "{}: spec.type {:?}: no extension chart at {} (known types are the directories of {})",
                             mw.describe(),
-                            mw.spec.kind,
+                            mw.spec.type_,
                             dir.display(),
                             args.extensions_dir.display()
                         );
                     }
                     let c = Chart::load(&dir)
                         .with_context(|| format!("loading extension {}", dir.display()))?;
-                    charts.insert(mw.spec.kind.clone(), c.clone());
+                    charts.insert(mw.spec.type_.clone(), c.clone());
                     c
                 }
             };
@@ -81,7 +81,7 @@ pub fn run(args: RenderArgs) -> anyhow::Result<ExitCode> {
             }
             let opts = RenderOptions {
                 release: ReleaseOptions {
-                    name: mw.metadata.name.clone(),
+                    name: mw.name().to_string(),
                     namespace: mw.namespace().to_string(),
                     revision: 1,
                     is_install: true,
@@ -94,7 +94,7 @@ pub fn run(args: RenderArgs) -> anyhow::Result<ExitCode> {
                 anyhow!(
                     "{}: rendering extension {}: {e}",
                     mw.describe(),
-                    mw.spec.kind
+                    mw.spec.type_
                 )
             })?;
             let text = manifests::template_output(
@@ -108,7 +108,7 @@ pub fn run(args: RenderArgs) -> anyhow::Result<ExitCode> {
             out.push_str(&format!(
                 "# {} ({} {})\n",
                 mw.describe(),
-                mw.spec.kind,
+                mw.spec.type_,
                 chart.metadata.version
             ));
             out.push_str(&text);

@@ -1,0 +1,291 @@
+//! The extensions the operator has loaded, by MiddlewareExtension, and how a Middleware finds its own.
+//!
+//! Charts come through an [`ExtensionFetcher`]: in production the OCI `ExtensionStore` of
+//! `crate::extension` (pull, verify, cache); in unit tests and `--extensions-dir` runs, chart directories.
+//! What the controllers need of the contract (allowed kinds, versions, operations, parameters) is read
+//! here from the chart's `hoist.dev/*` annotations.
+
+use crate::api::{MiddlewareExtensionSpec, ParameterSummary};
+use crate::controller::plan::AllowedKind;
+use crate::middleware::{chart_versions, Versions};
+use chart_renderer::chart::Chart;
+use futures::future::BoxFuture;
+use parking_lot::RwLock;
+use serde::Deserialize;
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+/// One loaded chart version of one middleware type, with the parts of its contract the operator uses.
+#[derive(Debug)]
+pub struct Loaded {
+    /// `hoist.dev/type` (the chart name).
+    pub type_: String,
+    pub chart_version: String,
+    /// OCI manifest digest; `None` for a chart directory.
+    pub digest: Option<String>,
+    pub chart: Arc<Chart>,
+    pub versions: Versions,
+    pub allowed_kinds: Vec<AllowedKind>,
+    pub operations: Vec<String>,
+    pub parameters: Vec<ParameterSummary>,
+}
+
+#[derive(Debug, Clone, thiserror::Error, PartialEq, Eq)]
+pub enum LoadError {
+    /// The chart could not be pulled (registry down, missing tag, bad credentials).
+    #[error("{0}")]
+    Pull(String),
+    /// The chart was fetched but is not a valid extension.
+    #[error("{0}")]
+    Invalid(String),
+}
+
+/// Where charts come from.
+pub trait ExtensionFetcher: Send + Sync + 'static {
+    fn fetch<'a>(
+        &'a self,
+        spec: &'a MiddlewareExtensionSpec,
+        credentials: Option<(String, String)>,
+    ) -> BoxFuture<'a, Result<Arc<Loaded>, LoadError>>;
+}
+
+/// Charts from a local directory: the last path segment of `spec.repository` names `<dir>/<segment>`.
+/// For development (`hoist operator --extensions-dir`) and tests; the tag or digest is not checked.
+#[derive(Debug, Clone)]
+pub struct DirFetcher {
+    pub dir: PathBuf,
+}
+
+impl ExtensionFetcher for DirFetcher {
+    fn fetch<'a>(
+        &'a self,
+        spec: &'a MiddlewareExtensionSpec,
+        _credentials: Option<(String, String)>,
+    ) -> BoxFuture<'a, Result<Arc<Loaded>, LoadError>> {
+        Box::pin(async move {
+            let name = spec
+                .repository
+                .rsplit('/')
+                .next()
+                .unwrap_or(&spec.repository);
+            let path = self.dir.join(name);
+            if !path.join("Chart.yaml").exists() {
+                return Err(LoadError::Pull(format!(
+                    "{}: no chart directory {}",
+                    spec.repository,
+                    path.display()
+                )));
+            }
+            let chart = Chart::load(&path)
+                .map_err(|e| LoadError::Invalid(format!("{}: {e}", path.display())))?;
+            from_chart(chart, None).map(Arc::new)
+        })
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct AllowedKindDoc {
+    api_version: String,
+    kind: String,
+    #[serde(default)]
+    cluster_scoped: bool,
+}
+
+#[derive(Deserialize)]
+struct ParameterDoc {
+    name: String,
+    #[serde(rename = "type")]
+    type_: String,
+    apply: String,
+}
+
+fn annotation<T: serde::de::DeserializeOwned>(chart: &Chart, key: &str) -> Result<T, LoadError> {
+    let text = chart
+        .metadata
+        .annotations
+        .get(key)
+        .ok_or_else(|| LoadError::Invalid(format!("annotation {key}: missing")))?;
+    let decoded = chart_renderer::yaml::from_str(text)
+        .map_err(|e| LoadError::Invalid(format!("annotation {key}: {e}")))?;
+    serde_json::from_value(decoded.to_json())
+        .map_err(|e| LoadError::Invalid(format!("annotation {key}: {e}")))
+}
+
+/// Reads what the controllers need from a chart's annotations.
+pub fn from_chart(chart: Arc<Chart>, digest: Option<String>) -> Result<Loaded, LoadError> {
+    let type_ = chart
+        .metadata
+        .annotations
+        .get("hoist.dev/type")
+        .cloned()
+        .unwrap_or_else(|| chart.name().to_string());
+    let versions = chart_versions(&chart).map_err(|e| LoadError::Invalid(e.to_string()))?;
+    let allowed: Vec<AllowedKindDoc> = annotation(&chart, "hoist.dev/allowed-kinds")?;
+    let hooks: serde_json::Map<String, serde_json::Value> = annotation(&chart, "hoist.dev/hooks")?;
+    let parameters: Vec<ParameterDoc> = annotation(&chart, "hoist.dev/parameters")?;
+    Ok(Loaded {
+        type_,
+        chart_version: chart.metadata.version.clone(),
+        digest,
+        versions,
+        allowed_kinds: allowed
+            .into_iter()
+            .map(|a| AllowedKind {
+                api_version: a.api_version,
+                kind: a.kind,
+                cluster_scoped: a.cluster_scoped,
+            })
+            .collect(),
+        operations: hooks.keys().cloned().collect(),
+        parameters: parameters
+            .into_iter()
+            .map(|p| ParameterSummary {
+                name: p.name,
+                type_: p.type_,
+                apply: p.apply,
+            })
+            .collect(),
+        chart,
+    })
+}
+
+/// Loaded extensions by MiddlewareExtension name. Shared by both controllers.
+#[derive(Debug, Default, Clone)]
+pub struct Registry {
+    inner: Arc<RwLock<HashMap<String, Arc<Loaded>>>>,
+}
+
+/// Why no extension fits a Middleware.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum Unresolved {
+    #[error("no MiddlewareExtension provides type {0:?}")]
+    UnknownType(String),
+    #[error("no loaded MiddlewareExtension of type {type_:?} has chart version {version:?} (loaded: {loaded})")]
+    NoSuchChart {
+        type_: String,
+        version: String,
+        loaded: String,
+    },
+}
+
+impl Registry {
+    pub fn insert(&self, mwx: &str, loaded: Arc<Loaded>) -> bool {
+        let mut m = self.inner.write();
+        let changed = m.get(mwx).is_none_or(|old| {
+            old.chart_version != loaded.chart_version || old.digest != loaded.digest
+        });
+        m.insert(mwx.to_string(), loaded);
+        changed
+    }
+
+    pub fn remove(&self, mwx: &str) -> Option<Arc<Loaded>> {
+        self.inner.write().remove(mwx)
+    }
+
+    /// The extension a Middleware uses: the chart version it was created with (`current`), else the pin
+    /// (chart version or digest), else the newest chart version of its type. An explicit pin wins over
+    /// `current`: changing the pin is how an instance moves to another chart version.
+    pub fn resolve(
+        &self,
+        type_: &str,
+        pin_version: Option<&str>,
+        pin_digest: Option<&str>,
+        current: Option<&str>,
+    ) -> Result<(String, Arc<Loaded>), Unresolved> {
+        let m = self.inner.read();
+        let mut of_type: Vec<(&String, &Arc<Loaded>)> =
+            m.iter().filter(|(_, l)| l.type_ == type_).collect();
+        if of_type.is_empty() {
+            return Err(Unresolved::UnknownType(type_.to_string()));
+        }
+        // Newest first; ties (one chart pushed twice) broken by object name for determinism.
+        of_type.sort_by(|a, b| {
+            semver_key(&b.1.chart_version)
+                .cmp(&semver_key(&a.1.chart_version))
+                .then(a.0.cmp(b.0))
+        });
+        let pick = if let Some(d) = pin_digest {
+            of_type.iter().find(|(_, l)| l.digest.as_deref() == Some(d))
+        } else if let Some(v) = pin_version.or(current) {
+            of_type.iter().find(|(_, l)| l.chart_version == v)
+        } else {
+            of_type.first()
+        };
+        match pick {
+            Some((name, l)) => Ok(((*name).clone(), Arc::clone(l))),
+            None => Err(Unresolved::NoSuchChart {
+                type_: type_.to_string(),
+                version: pin_digest
+                    .or(pin_version)
+                    .or(current)
+                    .unwrap_or_default()
+                    .to_string(),
+                loaded: of_type
+                    .iter()
+                    .map(|(_, l)| l.chart_version.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", "),
+            }),
+        }
+    }
+}
+
+/// Orders SemVer strings (pre-releases before their release); unparsable versions sort first.
+fn semver_key(v: &str) -> Option<semver::Version> {
+    semver::Version::parse(v.trim_start_matches('v')).ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn loaded(type_: &str, version: &str, digest: &str) -> Arc<Loaded> {
+        let chart = Chart::load(
+            PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../extension-charts/redis"),
+        )
+        .expect("redis chart loads");
+        let mut l = from_chart(chart, Some(digest.into())).expect("contract");
+        l.type_ = type_.into();
+        l.chart_version = version.into();
+        Arc::new(l)
+    }
+
+    #[test]
+    fn reads_the_contract_of_a_reference_chart() {
+        let l = loaded("redis", "1.0.0", "sha256:a");
+        assert!(l
+            .allowed_kinds
+            .iter()
+            .any(|k| k.kind == "StatefulSet" && k.api_version == "apps/v1"));
+        assert!(l.operations.iter().any(|o| o == "backup"));
+        assert!(l.parameters.iter().any(|p| p.name == "maxmemory-policy"));
+    }
+
+    #[test]
+    fn resolves_newest_then_sticks_to_the_current_chart_and_honours_pins() {
+        let r = Registry::default();
+        r.insert("redis-1", loaded("redis", "1.2.0", "sha256:1"));
+        r.insert("redis-2", loaded("redis", "1.10.0", "sha256:2"));
+        r.insert("pg", loaded("postgresql", "3.0.0", "sha256:3"));
+        let newest = r.resolve("redis", None, None, None).expect("newest");
+        assert_eq!(newest.0, "redis-2");
+        let current = r
+            .resolve("redis", None, None, Some("1.2.0"))
+            .expect("current");
+        assert_eq!(current.0, "redis-1");
+        let pinned = r
+            .resolve("redis", None, Some("sha256:2"), Some("1.2.0"))
+            .expect("digest pin");
+        assert_eq!(pinned.0, "redis-2");
+        assert_eq!(
+            r.resolve("kafka", None, None, None).err(),
+            Some(Unresolved::UnknownType("kafka".into()))
+        );
+        assert!(matches!(
+            r.resolve("redis", Some("9.9.9"), None, None),
+            Err(Unresolved::NoSuchChart { .. })
+        ));
+    }
+}
