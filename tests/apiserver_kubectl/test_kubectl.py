@@ -11,8 +11,10 @@ from __future__ import annotations
 import json
 import time
 import uuid
+from pathlib import Path
 
 import pytest
+import yaml
 
 CRD = """
 apiVersion: apiextensions.k8s.io/v1
@@ -177,3 +179,19 @@ metadata:
     wait_until(
         lambda: "NotFound" in kube_api.kubectl("get", "-n", ns, "cm", "child", check=False)
     )
+
+
+def test_hoist_crds_and_examples_apply(kube_api):
+    """`kubectl apply -f crds/` then every `examples/*.yaml`: the CRDs are served and the examples
+    pass their schema (on the double only: on a real cluster this would change its CRDs)."""
+    if not kube_api.is_double:
+        pytest.skip("changes cluster-wide CRDs; runs against the double only")
+    root = Path(__file__).resolve().parents[2]
+    kube_api.kubectl("apply", "--server-side", "--field-manager=test", "-f", str(root / "crds"))
+    kube_api.kubectl("wait", "--for=condition=Established", "crd/middlewares.hoist.dev", "--timeout=30s")
+    for example in sorted((root / "examples").glob("*.yaml")):
+        kube_api.kubectl("apply", "-f", str(example))
+        doc = yaml.safe_load(example.read_text())
+        got = get_json(kube_api, "-n", doc["metadata"]["namespace"], "middleware", doc["metadata"]["name"])
+        assert got["spec"]["type"] == doc["spec"]["type"]
+        kube_api.kubectl("delete", "-f", str(example))
