@@ -324,6 +324,17 @@ mod crud {
         assert_ne!(an, bn);
 
         let nope: Api<ConfigMap> = Api::namespaced(c.clone(), "nope");
+        let e = status(nope.get("x").await.unwrap_err());
+        assert_eq!(
+            (e.code, e.message.as_str()),
+            (404, "configmaps \"x\" not found")
+        );
+        assert!(nope
+            .list(&ListParams::default())
+            .await
+            .unwrap()
+            .items
+            .is_empty());
         let e = status(
             nope.create(&PostParams::default(), &cm("x", json!({})))
                 .await
