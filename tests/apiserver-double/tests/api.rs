@@ -1058,6 +1058,10 @@ mod deletion {
         cms.create(&PostParams::default(), &cm("x", json!({})))
             .await
             .unwrap();
+        // A finalizer keeps the namespace terminating until the test releases it.
+        let mut held = cm("held", json!({}));
+        held.metadata.finalizers = Some(vec!["hoist.dev/hold".into()]);
+        cms.create(&PostParams::default(), &held).await.unwrap();
         let r = nss
             .delete("doomed", &DeleteParams::default())
             .await
@@ -1073,6 +1077,28 @@ mod deletion {
                 .unwrap_err(),
         );
         assert_eq!(e.code, 403);
+        eventually("content deleted", || async {
+            cms.get_opt("x").await.unwrap().is_none()
+                && cms
+                    .get("held")
+                    .await
+                    .unwrap()
+                    .metadata
+                    .deletion_timestamp
+                    .is_some()
+        })
+        .await;
+        assert!(
+            nss.get_opt("doomed").await.unwrap().is_some(),
+            "waits for the finalizer"
+        );
+        cms.patch(
+            "held",
+            &PatchParams::default(),
+            &Patch::Merge(json!({"metadata": {"finalizers": null}})),
+        )
+        .await
+        .unwrap();
         eventually("namespace gone", || async {
             nss.get_opt("doomed").await.unwrap().is_none()
         })
