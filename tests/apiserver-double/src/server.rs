@@ -57,6 +57,8 @@ struct Target {
     ns: Option<String>,
     name: Option<String>,
     sub: Option<String>,
+    /// Reached through the deprecated `/watch/` path prefix.
+    legacy_watch: bool,
 }
 
 enum Route {
@@ -162,6 +164,8 @@ fn route(shared: &Shared, path: &str) -> Result<Route, ApiError> {
         },
         ["api", "v1"] => Ok(Route::Json(gv_list(defs, "", "v1")?)),
         ["apis", g, v] => Ok(Route::Json(gv_list(defs, g, v)?)),
+        ["api", "v1", "watch", rest @ ..] => legacy_watch(resource_target(&store, "", "v1", rest)),
+        ["apis", g, v, "watch", rest @ ..] => legacy_watch(resource_target(&store, g, v, rest)),
         ["api", "v1", rest @ ..] => resource_target(&store, "", "v1", rest),
         ["apis", g, v, rest @ ..] => resource_target(&store, g, v, rest),
         _ => Err(ApiError::no_route()),
@@ -184,6 +188,16 @@ fn gv_list(defs: &[ResourceDef], group: &str, version: &str) -> Result<Value, Ap
     Ok(resources::resource_list(&gv, &sel))
 }
 
+fn legacy_watch(r: Result<Route, ApiError>) -> Result<Route, ApiError> {
+    r.map(|route| match route {
+        Route::Resource(mut t) => {
+            t.legacy_watch = true;
+            Route::Resource(t)
+        }
+        other => other,
+    })
+}
+
 fn resource_target(store: &Store, g: &str, v: &str, rest: &[&str]) -> Result<Route, ApiError> {
     let find = |plural: &str| store.find(g, v, plural).ok_or_else(ApiError::no_route);
     let t = match rest {
@@ -194,6 +208,7 @@ fn resource_target(store: &Store, g: &str, v: &str, rest: &[&str]) -> Result<Rou
             ns: None,
             name: Some(name.to_string()),
             sub: Some(sub.to_string()),
+            legacy_watch: false,
         },
         ["namespaces", ns, plural, tail @ ..] => {
             let def = find(plural)?;
@@ -211,6 +226,7 @@ fn resource_target(store: &Store, g: &str, v: &str, rest: &[&str]) -> Result<Rou
                 ns: Some(ns.to_string()),
                 name,
                 sub,
+                legacy_watch: false,
             }
         }
         [plural, tail @ ..] => {
@@ -226,6 +242,7 @@ fn resource_target(store: &Store, g: &str, v: &str, rest: &[&str]) -> Result<Rou
                 ns: None,
                 name,
                 sub,
+                legacy_watch: false,
             }
         }
         [] => return Err(ApiError::no_route()),
@@ -451,7 +468,22 @@ async fn resource(
     t: Target,
     accept: &str,
 ) -> Result<Response, ApiError> {
-    let q = query_map(uri);
+    let mut q = query_map(uri);
+    let mut t = t;
+    if t.legacy_watch {
+        q.insert("watch".into(), "1".into());
+    }
+    // A watch of one object (`…/configmaps/x?watch=1`, `/watch/…/configmaps/x`) is a watch of
+    // the collection narrowed to that name.
+    if *method == Method::GET && t.sub.is_none() && bool_param(&q, "watch") {
+        if let Some(n) = t.name.take() {
+            let sel = match q.get("fieldSelector").filter(|f| !f.is_empty()) {
+                Some(f) => format!("{f},metadata.name={n}"),
+                None => format!("metadata.name={n}"),
+            };
+            q.insert("fieldSelector".into(), sel);
+        }
+    }
     let def = &t.def;
     let ns = t.ns.as_deref();
     let sub = match t.sub.as_deref() {

@@ -1187,6 +1187,42 @@ mod watch {
     }
 
     #[tokio::test]
+    async fn single_object_and_legacy_watch_paths() {
+        let s = ApiServer::start().unwrap();
+        let c = client(&s).await;
+        let api: Api<ConfigMap> = Api::namespaced(c.clone(), "default");
+        api.create(&PostParams::default(), &cm("a", json!({})))
+            .await
+            .unwrap();
+        api.create(&PostParams::default(), &cm("b", json!({})))
+            .await
+            .unwrap();
+        for path in [
+            "/api/v1/namespaces/default/configmaps/b?watch=1&timeoutSeconds=1",
+            "/api/v1/watch/namespaces/default/configmaps/b?timeoutSeconds=1",
+        ] {
+            let req = http::Request::get(path).body(vec![]).unwrap();
+            use futures::AsyncBufReadExt;
+            let reader = Box::pin(c.request_stream(req).await.unwrap());
+            let mut lines = reader.lines();
+            let mut names = Vec::new();
+            while let Some(l) = lines.try_next().await.unwrap() {
+                if l.is_empty() {
+                    continue;
+                }
+                let v: Value = serde_json::from_str(&l).unwrap();
+                names.push(
+                    v["object"]["metadata"]["name"]
+                        .as_str()
+                        .unwrap()
+                        .to_string(),
+                );
+            }
+            assert_eq!(names, ["b"], "{path}");
+        }
+    }
+
+    #[tokio::test]
     async fn too_old_resource_version_is_gone() {
         let s = ApiServer::start_with(Options {
             history: 5,
