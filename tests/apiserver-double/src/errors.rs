@@ -113,6 +113,36 @@ impl ApiError {
         }
     }
 
+    /// 422 with several causes (`field: detail` each), worded like the real server: one cause
+    /// inline, several in brackets.
+    pub fn invalid_all(group: &str, kind: &str, name: &str, failures: &[String]) -> Self {
+        let gk = if group.is_empty() {
+            kind.to_string()
+        } else {
+            format!("{kind}.{group}")
+        };
+        let causes: Vec<Value> = failures
+            .iter()
+            .map(|f| {
+                let (field, msg) = f.split_once(": ").unwrap_or(("", f));
+                json!({"reason": "FieldValueInvalid", "message": msg, "field": field})
+            })
+            .collect();
+        let mut d = details(group, kind, name);
+        d["causes"] = json!(causes);
+        let body = if failures.len() == 1 {
+            failures[0].clone()
+        } else {
+            format!("[{}]", failures.join(", "))
+        };
+        ApiError {
+            code: 422,
+            reason: "Invalid",
+            message: format!("{gk} \"{name}\" is invalid: {body}"),
+            details: Some(d),
+        }
+    }
+
     pub fn method_not_allowed() -> Self {
         Self::new(
             405,

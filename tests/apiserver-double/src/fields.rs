@@ -383,7 +383,7 @@ pub fn from_fields_v1(v: &Value) -> BTreeSet<Path> {
 
 /// Strategic merge patch (the subset kubectl and kube-rs send): maps merge, `null` deletes, lists
 /// with a known merge key (see [`builtin_list_type`] / the CRD schema) merge by key and honour
-/// `$patch: delete|replace`, other lists are replaced; `$setElementOrder`, `$retainKeys` are ignored;
+/// `$patch: delete|replace`, other lists are replaced; `$retainKeys` clears unlisted keys; `$setElementOrder` is ignored (items keep their order);
 /// `$deleteFromPrimitiveList/<field>` removes values.
 pub fn strategic_merge(target: &mut Value, patch: &Value, ctx: Ctx, at_root: bool) {
     let Value::Object(pm) = patch else {
@@ -450,6 +450,12 @@ pub fn strategic_merge(target: &mut Value, patch: &Value, ctx: Ctx, at_root: boo
             }
         }
     }
+    // `$retainKeys`: keys of this map not listed are cleared (e.g. a Deployment strategy
+    // switching to Recreate drops `rollingUpdate`).
+    if let Some(Value::Array(keep)) = pm.get("$retainKeys") {
+        let keep: Vec<&str> = keep.iter().filter_map(Value::as_str).collect();
+        tm.retain(|k, _| keep.contains(&k.as_str()));
+    }
 }
 
 fn strip_directives(v: &mut Value) {
@@ -480,6 +486,15 @@ pub fn prune(v: &mut Value, schema: &Value, at_root: bool) {
                     || additional.is_some()
                     || schema.get("additionalProperties") == Some(&Value::Bool(true))
             });
+            // Null values of fields that are not `nullable` are pruned too (before defaulting
+            // and validation, as the real server does).
+            m.retain(|k, cv| {
+                !cv.is_null()
+                    || props
+                        .and_then(|p| p.get(k))
+                        .or(additional)
+                        .is_none_or(|s| s.get("nullable") == Some(&Value::Bool(true)))
+            });
             for (k, cv) in m.iter_mut() {
                 if (at_root || embedded) && k == "metadata" {
                     continue;
@@ -497,5 +512,48 @@ pub fn prune(v: &mut Value, schema: &Value, at_root: bool) {
             }
         }
         _ => {}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn strategic_merge_directives() {
+        let mut d = json!({"spec": {"strategy": {"type": "RollingUpdate", "rollingUpdate": {"maxSurge": 1}},
+            "containers": [{"name": "a", "image": "x"}, {"name": "b", "image": "y"}],
+            "finalizers": ["f1", "f2"]}});
+        let p = json!({"spec": {
+            "strategy": {"$retainKeys": ["type"], "type": "Recreate", "rollingUpdate": null},
+            "containers": [{"name": "b", "$patch": "delete"}, {"name": "c", "image": "z"}],
+            "$deleteFromPrimitiveList/finalizers": ["f1"]}});
+        strategic_merge(&mut d, &p, Ctx::root(None), true);
+        assert_eq!(
+            d,
+            json!({"spec": {"strategy": {"type": "Recreate"},
+            "containers": [{"name": "a", "image": "x"}, {"name": "c", "image": "z"}],
+            "finalizers": ["f2"]}})
+        );
+    }
+
+    #[test]
+    fn fields_v1_round_trip() {
+        let obj = json!({"metadata": {"labels": {"a": "b"}, "name": "n"},
+            "spec": {"containers": [{"name": "c", "image": "i"}], "replicas": 1}});
+        let set: BTreeSet<Path> = collect(&obj, Ctx::root(None)).into_keys().collect();
+        let v1 = to_fields_v1(&set);
+        assert_eq!(
+            v1,
+            json!({"f:metadata": {"f:labels": {"f:a": {}}},
+            "f:spec": {"f:containers": {"k:{\"name\":\"c\"}": {".": {}, "f:image": {}, "f:name": {}}},
+                       "f:replicas": {}}})
+        );
+        assert_eq!(from_fields_v1(&v1), set);
+        assert_eq!(
+            display(&set.iter().find(|p| p.len() == 4).unwrap().clone()),
+            ".spec.containers[name=\"c\"].image"
+        );
     }
 }

@@ -13,6 +13,7 @@ pub mod resources;
 pub mod selectors;
 pub mod server;
 pub mod store;
+pub mod validate;
 
 use std::net::{SocketAddr, TcpListener};
 use std::path::{Path, PathBuf};
@@ -53,6 +54,10 @@ pub struct Options {
     /// Watch events kept for resuming watches; resuming from an older resourceVersion gets
     /// 410 Gone ("too old resource version"), as after compaction on a real server.
     pub history: usize,
+    /// Stand in for kube-controller-manager and kubelets: Deployments, StatefulSets and
+    /// ReplicaSets report all replicas ready for their generation, Jobs complete (off by
+    /// default: a bare API server does nothing of the kind).
+    pub simulate_workloads: bool,
 }
 
 impl Default for Options {
@@ -63,6 +68,7 @@ impl Default for Options {
             version: DEFAULT_VERSION.into(),
             bookmark_interval: Duration::from_secs(1),
             history: 20_000,
+            simulate_workloads: false,
         }
     }
 }
@@ -117,6 +123,7 @@ impl ApiServer {
             gc: Notify::new(),
             bookmark_interval: opts.bookmark_interval,
             address: addr.to_string(),
+            simulate_workloads: opts.simulate_workloads,
         });
         let runtime = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(2)

@@ -1,4 +1,5 @@
-//! `apiserver-double --port N --kubeconfig-out PATH [--version v1.24.17]`: runs the double until
+//! `apiserver-double --port N --kubeconfig-out PATH [--version v1.24.17]
+//! [--simulate-workloads]`: runs the double until
 //! killed. Prints `listening on http://127.0.0.1:PORT` on stdout once it accepts connections.
 
 use std::io::Write;
@@ -7,7 +8,7 @@ use std::path::PathBuf;
 use hoist_apiserver_double::{ApiServer, Options};
 
 fn usage() -> ! {
-    eprintln!("usage: apiserver-double [--port N] [--kubeconfig-out PATH] [--version vX.Y.Z]");
+    eprintln!("usage: apiserver-double [--port N] [--kubeconfig-out PATH] [--version vX.Y.Z] [--simulate-workloads]");
     std::process::exit(2);
 }
 
@@ -20,6 +21,7 @@ fn main() {
             "--port" => opts.port = val().parse().unwrap_or_else(|_| usage()),
             "--kubeconfig-out" => opts.kubeconfig = Some(PathBuf::from(val())),
             "--version" => opts.version = val(),
+            "--simulate-workloads" => opts.simulate_workloads = true,
             "-h" | "--help" => usage(),
             _ => usage(),
         }

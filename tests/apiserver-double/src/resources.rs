@@ -29,6 +29,8 @@ pub struct ResourceDef {
     /// Whether objects carry `metadata.generation` (every CRD, built-ins with a spec).
     pub generation: bool,
     pub crd: bool,
+    /// A CRD version's `additionalPrinterColumns` (what `kubectl get` shows).
+    pub printer_columns: Vec<Value>,
 }
 
 impl ResourceDef {
@@ -98,6 +100,7 @@ fn builtin(
         generation: status
             && !["pods", "namespaces", "persistentvolumeclaims", "services"].contains(&plural),
         crd: false,
+        printer_columns: Vec::new(),
     }
 }
 
@@ -344,6 +347,10 @@ pub fn from_crd(crd: &Value) -> Vec<ResourceDef> {
             schema: ver["schema"].get("openAPIV3Schema").cloned(),
             generation: true,
             crd: true,
+            printer_columns: ver["additionalPrinterColumns"]
+                .as_array()
+                .cloned()
+                .unwrap_or_default(),
         });
     }
     out

@@ -129,6 +129,11 @@ impl FieldSelector {
         Ok(FieldSelector(reqs))
     }
 
+    /// Whether every requirement is on `metadata` (watch history keeps only old metadata).
+    pub fn only_metadata(&self) -> bool {
+        self.0.iter().all(|(p, _, _)| p.starts_with("metadata."))
+    }
+
     pub fn matches(&self, obj: &Value) -> bool {
         self.0.iter().all(|(path, eq, want)| {
             let mut cur = obj;

@@ -27,6 +27,8 @@ pub struct Shared {
     pub gc: Notify,
     pub bookmark_interval: Duration,
     pub address: String,
+    /// See [`Store::simulate_workloads`].
+    pub simulate_workloads: bool,
 }
 
 pub type AppState = Arc<Shared>;
@@ -55,6 +57,8 @@ struct Target {
     ns: Option<String>,
     name: Option<String>,
     sub: Option<String>,
+    /// Reached through the deprecated `/watch/` path prefix.
+    legacy_watch: bool,
 }
 
 enum Route {
@@ -128,6 +132,13 @@ fn route(shared: &Shared, path: &str) -> Result<Route, ApiError> {
         }
         ["healthz"] | ["livez"] | ["readyz"] => Ok(Route::Json(json!("ok"))),
         ["openapi", "v2"] => Ok(Route::OpenApiV2),
+        ["openapi", "v3"] => Ok(Route::Json(openapi_v3_root(defs))),
+        ["openapi", "v3", "api", "v1"] => {
+            Ok(Route::Json(openapi_v3_gv(defs, "", "v1", &store.version)?))
+        }
+        ["openapi", "v3", "apis", g, v] => {
+            Ok(Route::Json(openapi_v3_gv(defs, g, v, &store.version)?))
+        }
         ["api"] => Ok(Route::Json(json!({
             "kind": "APIVersions", "versions": ["v1"],
             "serverAddressByClientCIDRs": [{"clientCIDR": "0.0.0.0/0", "serverAddress": shared.address}],
@@ -153,6 +164,8 @@ fn route(shared: &Shared, path: &str) -> Result<Route, ApiError> {
         },
         ["api", "v1"] => Ok(Route::Json(gv_list(defs, "", "v1")?)),
         ["apis", g, v] => Ok(Route::Json(gv_list(defs, g, v)?)),
+        ["api", "v1", "watch", rest @ ..] => legacy_watch(resource_target(&store, "", "v1", rest)),
+        ["apis", g, v, "watch", rest @ ..] => legacy_watch(resource_target(&store, g, v, rest)),
         ["api", "v1", rest @ ..] => resource_target(&store, "", "v1", rest),
         ["apis", g, v, rest @ ..] => resource_target(&store, g, v, rest),
         _ => Err(ApiError::no_route()),
@@ -175,6 +188,16 @@ fn gv_list(defs: &[ResourceDef], group: &str, version: &str) -> Result<Value, Ap
     Ok(resources::resource_list(&gv, &sel))
 }
 
+fn legacy_watch(r: Result<Route, ApiError>) -> Result<Route, ApiError> {
+    r.map(|route| match route {
+        Route::Resource(mut t) => {
+            t.legacy_watch = true;
+            Route::Resource(t)
+        }
+        other => other,
+    })
+}
+
 fn resource_target(store: &Store, g: &str, v: &str, rest: &[&str]) -> Result<Route, ApiError> {
     let find = |plural: &str| store.find(g, v, plural).ok_or_else(ApiError::no_route);
     let t = match rest {
@@ -185,6 +208,7 @@ fn resource_target(store: &Store, g: &str, v: &str, rest: &[&str]) -> Result<Rou
             ns: None,
             name: Some(name.to_string()),
             sub: Some(sub.to_string()),
+            legacy_watch: false,
         },
         ["namespaces", ns, plural, tail @ ..] => {
             let def = find(plural)?;
@@ -202,6 +226,7 @@ fn resource_target(store: &Store, g: &str, v: &str, rest: &[&str]) -> Result<Rou
                 ns: Some(ns.to_string()),
                 name,
                 sub,
+                legacy_watch: false,
             }
         }
         [plural, tail @ ..] => {
@@ -217,6 +242,7 @@ fn resource_target(store: &Store, g: &str, v: &str, rest: &[&str]) -> Result<Rou
                 ns: None,
                 name,
                 sub,
+                legacy_watch: false,
             }
         }
         [] => return Err(ApiError::no_route()),
@@ -287,6 +313,87 @@ fn openapi_v2(shared: &Shared, accept: &str) -> Response {
         &json!({"swagger": "2.0", "info": {"title": "Kubernetes", "version": version},
                 "paths": {}, "definitions": {}}),
     )
+}
+
+/// `/openapi/v3`: one document per group version (as v1.24+ serves it).
+fn openapi_v3_root(defs: &[ResourceDef]) -> Value {
+    let mut paths = serde_json::Map::new();
+    for (g, vs) in group_versions(defs) {
+        for v in vs {
+            let p = if g.is_empty() {
+                format!("api/{v}")
+            } else {
+                format!("apis/{g}/{v}")
+            };
+            paths.insert(
+                p.clone(),
+                json!({"serverRelativeURL": format!("/openapi/v3/{p}?hash=0")}),
+            );
+        }
+    }
+    json!({"paths": paths})
+}
+
+/// A group version's OpenAPI v3 document: the schemas of its custom resources, tagged with
+/// their group/version/kind so `kubectl explain` finds them. Built-in types have no schema
+/// here, and paths list only GET operations (so clients see no `fieldValidation` support, as on
+/// v1.24).
+fn openapi_v3_gv(
+    defs: &[ResourceDef],
+    group: &str,
+    version: &str,
+    server_version: &str,
+) -> Result<Value, ApiError> {
+    let sel: Vec<&ResourceDef> = defs
+        .iter()
+        .filter(|d| d.group == group && d.version == version)
+        .collect();
+    if sel.is_empty() {
+        return Err(ApiError::no_route());
+    }
+    let mut schemas = serde_json::Map::new();
+    let mut paths = serde_json::Map::new();
+    for d in sel {
+        let Some(schema) = &d.schema else { continue };
+        let mut sch = schema.clone();
+        let reversed: Vec<&str> = d.group.split('.').rev().collect();
+        sch["x-kubernetes-group-version-kind"] =
+            json!([{"group": d.group, "version": d.version, "kind": d.kind}]);
+        if let Some(Value::Object(props)) = sch.get_mut("properties") {
+            props.entry("apiVersion").or_insert(json!({"type": "string",
+                "description": "APIVersion defines the versioned schema of this representation of an object."}));
+            props.entry("kind").or_insert(json!({"type": "string",
+                "description": "Kind is a string value representing the REST resource this object represents."}));
+            props.entry("metadata").or_insert(json!({"type": "object",
+                "description": "Standard object's metadata."}));
+        }
+        let name = format!("{}.{}.{}", reversed.join("."), d.version, d.kind);
+        schemas.insert(name.clone(), sch);
+        // kubectl explain finds a resource through the GET operation of its path.
+        let path = if d.namespaced {
+            format!(
+                "/apis/{}/{}/namespaces/{{namespace}}/{}/{{name}}",
+                d.group, d.version, d.plural
+            )
+        } else {
+            format!("/apis/{}/{}/{}/{{name}}", d.group, d.version, d.plural)
+        };
+        paths.insert(
+            path,
+            json!({"get": {
+                "x-kubernetes-action": "get",
+                "x-kubernetes-group-version-kind": {"group": d.group, "version": d.version, "kind": d.kind},
+                "responses": {"200": {"description": "OK", "content": {"application/json": {
+                    "schema": {"$ref": format!("#/components/schemas/{name}")}}}}},
+            }}),
+        );
+    }
+    Ok(json!({
+        "openapi": "3.0.0",
+        "info": {"title": "Kubernetes", "version": server_version},
+        "paths": paths,
+        "components": {"schemas": schemas},
+    }))
 }
 
 fn push_pb_bytes(out: &mut Vec<u8>, field: u8, data: &[u8]) {
@@ -361,7 +468,22 @@ async fn resource(
     t: Target,
     accept: &str,
 ) -> Result<Response, ApiError> {
-    let q = query_map(uri);
+    let mut q = query_map(uri);
+    let mut t = t;
+    if t.legacy_watch {
+        q.insert("watch".into(), "1".into());
+    }
+    // A watch of one object (`…/configmaps/x?watch=1`, `/watch/…/configmaps/x`) is a watch of
+    // the collection narrowed to that name.
+    if *method == Method::GET && t.sub.is_none() && bool_param(&q, "watch") {
+        if let Some(n) = t.name.take() {
+            let sel = match q.get("fieldSelector").filter(|f| !f.is_empty()) {
+                Some(f) => format!("{f},metadata.name={n}"),
+                None => format!("metadata.name={n}"),
+            };
+            q.insert("fieldSelector".into(), sel);
+        }
+    }
     let def = &t.def;
     let ns = t.ns.as_deref();
     let sub = match t.sub.as_deref() {
@@ -376,7 +498,9 @@ async fn resource(
     let Some(name) = t.name.clone() else {
         // Collection.
         return match *method {
-            Method::GET if bool_param(&q, "watch") => watch(shared, def, ns, &q).await,
+            Method::GET if bool_param(&q, "watch") => {
+                watch(shared, def, ns, &q, wants_meta(accept)).await
+            }
             Method::GET => {
                 let labels = LabelSelector::parse(q.get("labelSelector").map_or("", |s| s))?;
                 let fields = FieldSelector::parse(q.get("fieldSelector").map_or("", |s| s))?;
@@ -391,6 +515,15 @@ async fn resource(
                 drop(store);
                 if wants_table(accept) {
                     return Ok(json_response(200, &table(def, &items, &rv)));
+                }
+                if wants_meta(accept) {
+                    let items: Vec<Value> = items.iter().map(metadata_only).collect();
+                    return Ok(json_response(
+                        200,
+                        &json!({"kind": "PartialObjectMetadataList",
+                                "apiVersion": "meta.k8s.io/v1",
+                                "metadata": {"resourceVersion": rv}, "items": items}),
+                    ));
                 }
                 Ok(json_response(
                     200,
@@ -451,6 +584,9 @@ async fn resource(
             drop(store);
             if wants_table(accept) {
                 return Ok(json_response(200, &table(def, &[obj], &rv)));
+            }
+            if wants_meta(accept) {
+                return Ok(json_response(200, &metadata_only(&obj)));
             }
             Ok(json_response(200, &obj))
         }
@@ -599,6 +735,17 @@ fn wants_table(accept: &str) -> bool {
     accept.contains("as=Table")
 }
 
+/// `Accept: application/json;as=PartialObjectMetadata;g=meta.k8s.io;v=v1` (kube-rs
+/// `get_metadata`, `list_metadata`, `metadata_watcher`; client-go's metadata informers).
+fn wants_meta(accept: &str) -> bool {
+    accept.contains("as=PartialObjectMetadata")
+}
+
+fn metadata_only(o: &Value) -> Value {
+    json!({"kind": "PartialObjectMetadata", "apiVersion": "meta.k8s.io/v1",
+           "metadata": o["metadata"]})
+}
+
 /// Human age like kubectl's: `45s`, `12m`, `5h`, `3d`.
 fn age(ts: &str) -> String {
     let Ok(t) = chrono::DateTime::parse_from_rfc3339(ts) else {
@@ -615,13 +762,74 @@ fn age(ts: &str) -> String {
     }
 }
 
-/// A `meta.k8s.io/v1` Table (what `kubectl get` asks for): Name and Age columns.
+/// Evaluates the JSONPath subset printer columns use: `.a.b`, `.a[0].b`,
+/// `.a[?(@.k=="v")].b` (first match). Hand-written: a full JSONPath crate would not follow
+/// kubectl's dialect anyway.
+fn json_path<'a>(obj: &'a Value, path: &str) -> Option<&'a Value> {
+    let mut cur = obj;
+    let mut rest = path.trim().trim_start_matches('{').trim_end_matches('}');
+    rest = rest.strip_prefix('$').unwrap_or(rest);
+    while !rest.is_empty() {
+        if let Some(r) = rest.strip_prefix('.') {
+            let end = r.find(['.', '[']).unwrap_or(r.len());
+            cur = cur.get(&r[..end])?;
+            rest = &r[end..];
+        } else if let Some(r) = rest.strip_prefix('[') {
+            let end = r.find(']')?;
+            let inner = &r[..end];
+            rest = &r[end + 1..];
+            if let Some(filter) = inner.strip_prefix("?(@.").and_then(|f| f.strip_suffix(')')) {
+                let (k, v) = filter.split_once("==")?;
+                let want = v.trim().trim_matches(|c| c == '"' || c == '\'');
+                cur = cur.as_array()?.iter().find(|i| match i.get(k.trim()) {
+                    Some(Value::String(s)) => s == want,
+                    Some(other) => serde_json::from_str::<Value>(want).ok().as_ref() == Some(other),
+                    None => false,
+                })?;
+            } else {
+                cur = cur.get(inner.parse::<usize>().ok()?)?;
+            }
+        } else {
+            return None;
+        }
+    }
+    Some(cur)
+}
+
+/// A `meta.k8s.io/v1` Table (what `kubectl get` asks for): Name plus a CRD's printer columns,
+/// else Name and Age.
 fn table(def: &ResourceDef, items: &[Value], rv: &str) -> Value {
+    let mut columns = vec![json!({"name": "Name", "type": "string", "format": "name",
+        "priority": 0, "description": format!("Name must be unique within a namespace. ({})", def.kind)})];
+    let mut paths: Vec<(String, String)> = Vec::new();
+    if def.printer_columns.is_empty() {
+        columns.push(json!({"name": "Age", "type": "string", "format": "", "priority": 0,
+            "description": "CreationTimestamp is a timestamp representing the server time when this object was created."}));
+        paths.push((".metadata.creationTimestamp".into(), "date".into()));
+    }
+    for c in &def.printer_columns {
+        columns.push(json!({"name": c["name"], "type": c["type"],
+            "format": c["format"].as_str().unwrap_or(""),
+            "description": c["description"].as_str().unwrap_or(""),
+            "priority": c["priority"].as_i64().unwrap_or(0)}));
+        paths.push((
+            c["jsonPath"].as_str().unwrap_or("").to_string(),
+            c["type"].as_str().unwrap_or("string").to_string(),
+        ));
+    }
     let rows: Vec<Value> = items
         .iter()
         .map(|o| {
+            let mut cells = vec![o["metadata"]["name"].clone()];
+            for (p, ty) in &paths {
+                cells.push(match (json_path(o, p), ty.as_str()) {
+                    (Some(Value::String(t)), "date") => json!(age(t)),
+                    (Some(v), _) => v.clone(),
+                    (None, _) => Value::Null,
+                });
+            }
             json!({
-                "cells": [o["metadata"]["name"], age(o["metadata"]["creationTimestamp"].as_str().unwrap_or(""))],
+                "cells": cells,
                 "object": {"kind": "PartialObjectMetadata", "apiVersion": "meta.k8s.io/v1",
                            "metadata": o["metadata"]},
             })
@@ -629,12 +837,7 @@ fn table(def: &ResourceDef, items: &[Value], rv: &str) -> Value {
         .collect();
     json!({
         "kind": "Table", "apiVersion": "meta.k8s.io/v1", "metadata": {"resourceVersion": rv},
-        "columnDefinitions": [
-            {"name": "Name", "type": "string", "format": "name", "priority": 0,
-             "description": format!("Name must be unique within a namespace. ({})", def.kind)},
-            {"name": "Age", "type": "string", "format": "", "priority": 0,
-             "description": "CreationTimestamp is a timestamp representing the server time when this object was created."},
-        ],
+        "columnDefinitions": columns,
         "rows": rows,
     })
 }
@@ -652,6 +855,7 @@ fn filter_event(
     ns: Option<&str>,
     labels: &LabelSelector,
     fields: &FieldSelector,
+    meta: bool,
 ) -> Option<Bytes> {
     if ev.group != def.group || ev.plural != def.plural {
         return None;
@@ -662,6 +866,9 @@ fn filter_event(
         }
     }
     let present = |o: &Value| {
+        if meta {
+            return metadata_only(o);
+        }
         let mut o = o.clone();
         o["apiVersion"] = json!(def.api_version());
         o
@@ -670,7 +877,16 @@ fn filter_event(
     let now = m(&ev.obj);
     match ev.etype {
         EventType::Modified => {
-            let before = ev.old.as_ref().is_some_and(m);
+            // The history keeps only the old metadata: other field paths are taken from the
+            // new object (they are immutable for the types that have such selectors).
+            let before = ev.old.as_ref().is_some_and(|o| {
+                labels.matches(o)
+                    && if fields.only_metadata() {
+                        fields.matches(o)
+                    } else {
+                        fields.matches(&ev.obj)
+                    }
+            });
             match (before, now) {
                 (true, true) => Some(event_line("MODIFIED", &present(&ev.obj))),
                 (false, true) => Some(event_line("ADDED", &present(&ev.obj))),
@@ -687,6 +903,7 @@ async fn watch(
     def: &ResourceDef,
     ns: Option<&str>,
     q: &HashMap<String, String>,
+    meta: bool,
 ) -> Result<Response, ApiError> {
     let labels = LabelSelector::parse(q.get("labelSelector").map_or("", |s| s))?;
     let fields = FieldSelector::parse(q.get("fieldSelector").map_or("", |s| s))?;
@@ -706,6 +923,7 @@ async fn watch(
             // "Any" version (or a streaming list): the current state as ADDED events, then
             // changes.
             for o in store.list(def, ns, &labels, &fields) {
+                let o = if meta { metadata_only(&o) } else { o };
                 initial.push(event_line("ADDED", &o));
             }
             if send_initial && bookmarks {
@@ -737,7 +955,7 @@ async fn watch(
                 return Ok(stream_response(rx));
             }
             for ev in store.history_since(n) {
-                if let Some(b) = filter_event(&ev, def, ns, &labels, &fields) {
+                if let Some(b) = filter_event(&ev, def, ns, &labels, &fields, meta) {
                     initial.push(b);
                 }
             }
@@ -765,7 +983,7 @@ async fn watch(
                     Ok(ev) => {
                         if ev.rv <= last_rv { continue; }
                         last_rv = ev.rv;
-                        if let Some(b) = filter_event(&ev, &def, ns.as_deref(), &labels, &fields) {
+                        if let Some(b) = filter_event(&ev, &def, ns.as_deref(), &labels, &fields, meta) {
                             if tx.send(Ok(b)).await.is_err() { return; }
                         }
                     }
@@ -789,7 +1007,7 @@ async fn watch(
                     for ev in pending {
                         if ev.rv <= last_rv { continue; }
                         last_rv = ev.rv;
-                        if let Some(b) = filter_event(&ev, &def, ns.as_deref(), &labels, &fields) {
+                        if let Some(b) = filter_event(&ev, &def, ns.as_deref(), &labels, &fields, meta) {
                             if tx.send(Ok(b)).await.is_err() { return; }
                         }
                     }
@@ -826,9 +1044,36 @@ pub async fn gc_loop(shared: AppState) {
         // writes land first.
         tokio::time::sleep(Duration::from_millis(20)).await;
         for _ in 0..100 {
-            if !shared.store.lock().gc_pass() {
+            let mut store = shared.store.lock();
+            let simulated = shared.simulate_workloads && store.simulate_workloads();
+            if !store.gc_pass() && !simulated {
                 break;
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn json_path_subset() {
+        let o = json!({"status": {"conditions": [{"type": "A", "status": "False"},
+                                                  {"type": "Ready", "status": "True"}]},
+                       "spec": {"list": [{"x": 1}]}});
+        assert_eq!(
+            json_path(&o, ".status.conditions[?(@.type==\"Ready\")].status"),
+            Some(&json!("True"))
+        );
+        assert_eq!(json_path(&o, ".spec.list[0].x"), Some(&json!(1)));
+        assert_eq!(json_path(&o, ".spec.nope"), None);
+    }
+
+    #[test]
+    fn version_priority_orders_like_kubernetes() {
+        let mut v = vec!["v1alpha1", "v1beta2", "v2", "v1", "v1beta1"];
+        v.sort_by_key(|x| std::cmp::Reverse(version_priority(x)));
+        assert_eq!(v, ["v2", "v1", "v1beta2", "v1beta1", "v1alpha1"]);
     }
 }

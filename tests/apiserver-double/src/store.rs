@@ -39,7 +39,8 @@ impl EventType {
     }
 }
 
-/// One change, as watchers see it (`old` lets selector watches turn edits into ADDED/DELETED).
+/// One change, as watchers see it (`old`, the previous metadata, lets selector watches turn
+/// edits into ADDED/DELETED).
 #[derive(Debug)]
 pub struct Event {
     pub rv: u64,
@@ -306,6 +307,11 @@ pub struct Store {
     /// How many events `history` keeps for `?watch=1&resourceVersion=N`; watches from older
     /// versions get 410 Gone.
     history_size: usize,
+    /// Set by writes that may give the garbage collector or the namespace controller work
+    /// (a removal, a deletion mark, changed ownerReferences); a pass runs only then.
+    gc_dirty: bool,
+    /// Workloads written since the last simulation pass (see [`Store::simulate_workloads`]).
+    workloads_dirty: BTreeSet<ObjKey>,
     pub tx: broadcast::Sender<Arc<Event>>,
     pub version: String,
 }
@@ -320,6 +326,8 @@ impl Store {
             history: VecDeque::new(),
             compacted: 0,
             history_size,
+            gc_dirty: false,
+            workloads_dirty: BTreeSet::new(),
             tx,
             version: version.to_string(),
         };
@@ -353,6 +361,8 @@ impl Store {
             history: VecDeque::new(),
             compacted: 0,
             history_size: 0,
+            gc_dirty: false,
+            workloads_dirty: BTreeSet::new(),
             tx,
             version: self.version.clone(),
         }
@@ -422,7 +432,15 @@ impl Store {
             ns: key.ns.clone(),
             etype,
             obj,
-            old,
+            // Selector watches only need the old labels and names: keep the old metadata
+            // (without managedFields) to bound the history's memory.
+            old: old.map(|o| {
+                let mut md = o["metadata"].clone();
+                if let Value::Object(m) = &mut md {
+                    m.remove("managedFields");
+                }
+                json!({"metadata": md})
+            }),
         });
         self.history.push_back(ev.clone());
         while self.history.len() > self.history_size {
@@ -438,6 +456,21 @@ impl Store {
     fn commit(&mut self, key: ObjKey, mut obj: Value, old: Option<Value>) -> Value {
         self.rv += 1;
         obj_meta(&mut obj).insert("resourceVersion".into(), json!(self.rv.to_string()));
+        let md = &obj["metadata"];
+        if !md["deletionTimestamp"].is_null()
+            || !md["ownerReferences"].is_null()
+            || old
+                .as_ref()
+                .is_some_and(|o| o["metadata"]["ownerReferences"] != md["ownerReferences"])
+        {
+            self.gc_dirty = true;
+        }
+        if matches!(
+            (key.group.as_str(), key.plural.as_str()),
+            ("apps", "deployments" | "statefulsets" | "replicasets") | ("batch", "jobs")
+        ) {
+            self.workloads_dirty.insert(key.clone());
+        }
         let etype = if old.is_some() {
             EventType::Modified
         } else {
@@ -454,6 +487,7 @@ impl Store {
     /// Removes the object for good.
     fn remove(&mut self, key: &ObjKey) -> Option<Value> {
         let mut obj = self.objects.remove(key)?;
+        self.gc_dirty = true;
         self.rv += 1;
         obj_meta(&mut obj).insert("resourceVersion".into(), json!(self.rv.to_string()));
         self.record(key, EventType::Deleted, obj.clone(), None);
@@ -553,9 +587,27 @@ impl Store {
         Ctx::root(if def.crd { def.schema.as_ref() } else { None })
     }
 
+    /// Pruning and then defaulting of a custom resource per its schema.
     fn prune(def: &ResourceDef, obj: &mut Value) {
         if let (true, Some(schema)) = (def.crd, &def.schema) {
             fields::prune(obj, schema, true);
+            crate::validate::apply_defaults(obj, schema);
+        }
+    }
+
+    /// A custom resource must satisfy its schema (see [`crate::validate`]).
+    fn validate(def: &ResourceDef, obj: &Value, name: &str) -> Result<(), ApiError> {
+        let (true, Some(schema)) = (def.crd, &def.schema) else {
+            return Ok(());
+        };
+        let mut failures = Vec::new();
+        crate::validate::validate(obj, schema, "", &mut failures);
+        if failures.is_empty() {
+            Ok(())
+        } else {
+            Err(ApiError::invalid_all(
+                &def.group, &def.kind, name, &failures,
+            ))
         }
     }
 
@@ -696,6 +748,7 @@ impl Store {
         Self::prune(def, &mut body);
         Self::normalize(def, &mut body);
         Self::server_defaults(def, &mut body);
+        Self::validate(def, &body, &name)?;
         if let Value::Object(m) = &mut body {
             m.insert("apiVersion".into(), json!(def.api_version()));
             m.insert("kind".into(), json!(def.kind));
@@ -881,6 +934,7 @@ impl Store {
         if def.crd_definition() {
             establish(&mut new);
         }
+        Self::validate(def, &new, &name)?;
         if def.generation && spec_part(&new, def) != spec_part(&old, def) {
             let g = old["metadata"]["generation"].as_i64().unwrap_or(0) + 1;
             obj_meta(&mut new).insert("generation".into(), json!(g));
@@ -906,9 +960,8 @@ impl Store {
         ns: Option<&str>,
         name: &str,
     ) -> Result<(ObjKey, Value), ApiError> {
-        if def.namespaced {
-            self.ns_check(def, ns, false)?;
-        }
+        // Like the real server: reads and writes of an object in a missing namespace say the
+        // object is not found (only creation checks the namespace).
         let key = Self::key(def, ns, name);
         match self.objects.get(&key) {
             Some(o) => Ok((key, o.clone())),
@@ -1177,7 +1230,11 @@ impl Store {
                 _ => {}
             }
         }
-        Self::prune(def, &mut applied);
+        // Prune only: defaults belong to the stored object, not to the applier's intent (a
+        // default must not overwrite another manager's value).
+        if let (true, Some(schema)) = (def.crd, &def.schema) {
+            fields::prune(&mut applied, schema, true);
+        }
         {
             let md = obj_meta(&mut applied);
             for f in [
@@ -1205,9 +1262,6 @@ impl Store {
             let set = applied_fields.into_keys().collect();
             return self.create_inner(def, ns, body, manager, Some(set));
         };
-        if def.namespaced {
-            self.ns_check(def, ns, false)?;
-        }
         let live = fields::collect(&old, ctx);
         let mut entries = read_managed(&old);
         let me = |e: &Managed| e.same_id(manager, "Apply", sub.name());
@@ -1407,9 +1461,98 @@ impl Store {
         let _ = self.finish_write(&def, key.clone(), old, new, Sub::Main, Some(managed));
     }
 
+    /// Opt-in stand-in for the controllers and kubelets a real cluster has (the double has
+    /// none): Deployments, StatefulSets and ReplicaSets report every replica ready for their
+    /// current generation, Jobs complete at once. Written like kube-controller-manager does:
+    /// an Update of the status subresource. Returns whether it wrote anything.
+    pub fn simulate_workloads(&mut self) -> bool {
+        let keys = std::mem::take(&mut self.workloads_dirty);
+        let mut wrote = false;
+        for key in keys {
+            let Some(old) = self.objects.get(&key).cloned() else {
+                continue;
+            };
+            let Some(def) = self.def_of(&key.group, &key.plural) else {
+                continue;
+            };
+            if !old["metadata"]["deletionTimestamp"].is_null() {
+                continue;
+            }
+            let generation = old["metadata"]["generation"].clone();
+            let status = if key.plural == "jobs" {
+                if old["status"]["completionTime"].is_string() {
+                    continue;
+                }
+                let t = now();
+                json!({"startTime": t, "completionTime": t,
+                       "succeeded": old["spec"]["completions"].as_i64().unwrap_or(1),
+                       "conditions": [{"type": "Complete", "status": "True",
+                                       "lastProbeTime": t, "lastTransitionTime": t}]})
+            } else {
+                let n = old["spec"]["replicas"].as_i64().unwrap_or(1);
+                let revision = format!("{}-{}", key.name, generation);
+                let mut st = json!({"observedGeneration": generation, "replicas": n,
+                    "readyReplicas": n, "availableReplicas": n, "updatedReplicas": n});
+                if key.plural == "statefulsets" {
+                    st["currentReplicas"] = json!(n);
+                    st["currentRevision"] = json!(revision);
+                    st["updateRevision"] = json!(revision);
+                    st["collisionCount"] = json!(0);
+                }
+                if key.plural == "deployments" {
+                    let t = now();
+                    st["conditions"] = json!([
+                        {"type": "Available", "status": "True", "reason": "MinimumReplicasAvailable",
+                         "message": "Deployment has minimum availability.",
+                         "lastUpdateTime": t, "lastTransitionTime": t},
+                        {"type": "Progressing", "status": "True", "reason": "NewReplicaSetAvailable",
+                         "message": format!("ReplicaSet \"{}\" has successfully progressed.", revision),
+                         "lastUpdateTime": t, "lastTransitionTime": t}]);
+                }
+                let same = [
+                    "observedGeneration",
+                    "replicas",
+                    "readyReplicas",
+                    "updatedReplicas",
+                ]
+                .iter()
+                .all(|f| old["status"][*f] == st[*f]);
+                if same {
+                    continue;
+                }
+                st
+            };
+            let mut new = old.clone();
+            new["status"] = status;
+            let managed = Self::managed_after_update(
+                &def,
+                &old,
+                &new,
+                "kube-controller-manager",
+                Sub::Status,
+                true,
+            );
+            if self
+                .finish_write(&def, key, old, new, Sub::Status, Some(managed))
+                .is_ok()
+            {
+                wrote = true;
+            }
+        }
+        // Our own status writes marked the workloads again; they are settled now.
+        if wrote {
+            self.workloads_dirty.clear();
+        }
+        wrote
+    }
+
     /// One pass of the garbage collector and the namespace controller; returns whether it
     /// changed anything (the caller runs passes until nothing changes).
     pub fn gc_pass(&mut self) -> bool {
+        if !self.gc_dirty {
+            return false;
+        }
+        self.gc_dirty = false;
         let before = self.rv;
         let uids: BTreeMap<String, ObjKey> = self
             .objects

@@ -67,7 +67,8 @@ const WIDGET_CRD: &str = r#"{
                   "labelSelectorPath": ".status.selector"}},
       "schema": {"openAPIV3Schema": {"type": "object", "properties": {
         "spec": {"type": "object", "properties": {
-          "replicas": {"type": "integer"}, "color": {"type": "string"},
+          "replicas": {"type": "integer"}, "color": {"type": "string", "enum": ["red", "blue"]},
+          "shape": {"type": "string", "default": "round"},
           "ports": {"type": "array", "x-kubernetes-list-type": "map",
                     "x-kubernetes-list-map-keys": ["name"],
                     "items": {"type": "object", "properties": {
@@ -323,6 +324,17 @@ mod crud {
         assert_ne!(an, bn);
 
         let nope: Api<ConfigMap> = Api::namespaced(c.clone(), "nope");
+        let e = status(nope.get("x").await.unwrap_err());
+        assert_eq!(
+            (e.code, e.message.as_str()),
+            (404, "configmaps \"x\" not found")
+        );
+        assert!(nope
+            .list(&ListParams::default())
+            .await
+            .unwrap()
+            .items
+            .is_empty());
         let e = status(
             nope.create(&PostParams::default(), &cm("x", json!({})))
                 .await
@@ -736,7 +748,7 @@ mod crd {
         let w = api.create(&PostParams::default(), &w).await.unwrap();
         assert_eq!(
             w.data["spec"],
-            json!({"replicas": 1, "color": "red", "free": {"any": {"thing": 1}}})
+            json!({"replicas": 1, "color": "red", "free": {"any": {"thing": 1}}, "shape": "round"})
         );
         assert!(
             w.data.get("status").is_none(),
@@ -795,6 +807,54 @@ mod crd {
         let w = api.get("w").await.unwrap();
         assert_eq!(w.data["spec"]["replicas"], 5);
         assert_eq!(w.metadata.generation, Some(3));
+
+        // Schema validation: 422 Invalid with the real server's wording; nulls are pruned.
+        let e = status(
+            api.create(
+                &PostParams::default(),
+                &widget("bad", json!({"color": "green"})),
+            )
+            .await
+            .unwrap_err(),
+        );
+        assert_eq!((e.code, e.reason.as_str()), (422, "Invalid"));
+        assert_eq!(
+            e.message,
+            "Widget.test.hoist.dev \"bad\" is invalid: spec.color: Unsupported value: \"green\": supported values: \"red\", \"blue\""
+        );
+        let e = status(
+            api.patch(
+                "w",
+                &PatchParams::default(),
+                &Patch::Merge(json!({"spec": {"replicas": "x", "color": "pink"}})),
+            )
+            .await
+            .unwrap_err(),
+        );
+        // Several causes go in brackets (their order is not asserted).
+        assert!(
+            e.message
+                .starts_with("Widget.test.hoist.dev \"w\" is invalid: ["),
+            "{}",
+            e.message
+        );
+        assert!(e.message.contains(
+            "spec.color: Unsupported value: \"pink\": supported values: \"red\", \"blue\""
+        ));
+        assert!(e.message.contains("spec.replicas: Invalid value: \"string\": spec.replicas in body must be of type integer: \"string\""));
+        assert_eq!(e.details.unwrap().causes.len(), 2);
+        let ok = api
+            .create(
+                &PostParams::default(),
+                &widget("nulls", json!({"color": null, "replicas": 1})),
+            )
+            .await
+            .unwrap();
+        assert_eq!(
+            ok.data["spec"],
+            json!({"replicas": 1, "shape": "round"}),
+            "pruned null, default"
+        );
 
         // Wrong apiVersion/kind in the body.
         let mut bad = widget("x", json!({}));
@@ -998,6 +1058,10 @@ mod deletion {
         cms.create(&PostParams::default(), &cm("x", json!({})))
             .await
             .unwrap();
+        // A finalizer keeps the namespace terminating until the test releases it.
+        let mut held = cm("held", json!({}));
+        held.metadata.finalizers = Some(vec!["hoist.dev/hold".into()]);
+        cms.create(&PostParams::default(), &held).await.unwrap();
         let r = nss
             .delete("doomed", &DeleteParams::default())
             .await
@@ -1013,6 +1077,28 @@ mod deletion {
                 .unwrap_err(),
         );
         assert_eq!(e.code, 403);
+        eventually("content deleted", || async {
+            cms.get_opt("x").await.unwrap().is_none()
+                && cms
+                    .get("held")
+                    .await
+                    .unwrap()
+                    .metadata
+                    .deletion_timestamp
+                    .is_some()
+        })
+        .await;
+        assert!(
+            nss.get_opt("doomed").await.unwrap().is_some(),
+            "waits for the finalizer"
+        );
+        cms.patch(
+            "held",
+            &PatchParams::default(),
+            &Patch::Merge(json!({"metadata": {"finalizers": null}})),
+        )
+        .await
+        .unwrap();
         eventually("namespace gone", || async {
             nss.get_opt("doomed").await.unwrap().is_none()
         })
@@ -1101,6 +1187,42 @@ mod watch {
     }
 
     #[tokio::test]
+    async fn single_object_and_legacy_watch_paths() {
+        let s = ApiServer::start().unwrap();
+        let c = client(&s).await;
+        let api: Api<ConfigMap> = Api::namespaced(c.clone(), "default");
+        api.create(&PostParams::default(), &cm("a", json!({})))
+            .await
+            .unwrap();
+        api.create(&PostParams::default(), &cm("b", json!({})))
+            .await
+            .unwrap();
+        for path in [
+            "/api/v1/namespaces/default/configmaps/b?watch=1&timeoutSeconds=1",
+            "/api/v1/watch/namespaces/default/configmaps/b?timeoutSeconds=1",
+        ] {
+            let req = http::Request::get(path).body(vec![]).unwrap();
+            use futures::AsyncBufReadExt;
+            let reader = Box::pin(c.request_stream(req).await.unwrap());
+            let mut lines = reader.lines();
+            let mut names = Vec::new();
+            while let Some(l) = lines.try_next().await.unwrap() {
+                if l.is_empty() {
+                    continue;
+                }
+                let v: Value = serde_json::from_str(&l).unwrap();
+                names.push(
+                    v["object"]["metadata"]["name"]
+                        .as_str()
+                        .unwrap()
+                        .to_string(),
+                );
+            }
+            assert_eq!(names, ["b"], "{path}");
+        }
+    }
+
+    #[tokio::test]
     async fn too_old_resource_version_is_gone() {
         let s = ApiServer::start_with(Options {
             history: 5,
@@ -1152,6 +1274,154 @@ mod watch {
             .boxed();
         while stream.try_next().await.unwrap().is_some() {}
         assert!(t.elapsed() >= Duration::from_millis(900) && t.elapsed() < Duration::from_secs(5));
+    }
+}
+
+mod metadata_and_events {
+    use super::*;
+    use kube::core::PartialObjectMeta;
+    use kube::runtime::events::{Event, EventType, Recorder, Reporter};
+    use kube::runtime::{watcher, WatchStreamExt};
+
+    #[tokio::test]
+    async fn partial_object_metadata() {
+        let s = ApiServer::start().unwrap();
+        let c = client(&s).await;
+        let api: Api<ConfigMap> = Api::namespaced(c.clone(), "default");
+        let mut o = cm("m", json!({"big": "data"}));
+        o.metadata.labels = Some([("k".to_string(), "v".to_string())].into());
+        api.create(&PostParams::default(), &o).await.unwrap();
+        let m = api.get_metadata("m").await.unwrap();
+        assert_eq!(m.metadata.labels.unwrap()["k"], "v");
+        let l = api.list_metadata(&ListParams::default()).await.unwrap();
+        assert_eq!(l.items.len(), 1);
+        assert_eq!(l.items[0].metadata.name.as_deref(), Some("m"));
+        // metadata_watcher sees the existing object and a new one.
+        let meta_api: Api<PartialObjectMeta<ConfigMap>> = Api::namespaced(c.clone(), "default");
+        let mut stream = watcher(meta_api, watcher::Config::default())
+            .applied_objects()
+            .boxed();
+        let first = stream.try_next().await.unwrap().unwrap();
+        assert_eq!(first.metadata.name.as_deref(), Some("m"));
+        api.create(&PostParams::default(), &cm("n", json!({})))
+            .await
+            .unwrap();
+        let second = stream.try_next().await.unwrap().unwrap();
+        assert_eq!(second.metadata.name.as_deref(), Some("n"));
+    }
+
+    #[tokio::test]
+    async fn kube_rs_recorder_publishes_events() {
+        let s = ApiServer::start().unwrap();
+        let c = client(&s).await;
+        let api: Api<ConfigMap> = Api::namespaced(c.clone(), "default");
+        let obj = api
+            .create(&PostParams::default(), &cm("e", json!({})))
+            .await
+            .unwrap();
+        let recorder = Recorder::new(c.clone(), Reporter::from("hoist-test"));
+        let oref = kube::Resource::object_ref(&obj, &());
+        for _ in 0..2 {
+            recorder
+                .publish(
+                    &Event {
+                        type_: EventType::Normal,
+                        reason: "Tested".into(),
+                        note: Some("hello".into()),
+                        action: "Test".into(),
+                        secondary: None,
+                    },
+                    &oref,
+                )
+                .await
+                .unwrap();
+        }
+        let evs: Api<k8s_openapi::api::events::v1::Event> = Api::namespaced(c.clone(), "default");
+        let l = evs.list(&ListParams::default()).await.unwrap();
+        assert_eq!(l.items.len(), 1, "the repeat is folded into a series");
+        assert_eq!(l.items[0].reason.as_deref(), Some("Tested"));
+        assert_eq!(
+            l.items[0].regarding.as_ref().unwrap().name.as_deref(),
+            Some("e")
+        );
+    }
+}
+
+mod workloads {
+    use super::*;
+    use k8s_openapi::api::batch::v1::Job;
+
+    fn job() -> Job {
+        serde_json::from_value(json!({"apiVersion": "batch/v1", "kind": "Job",
+            "metadata": {"name": "j"}, "spec": {"template": {"spec": {"restartPolicy": "Never",
+            "containers": [{"name": "c", "image": "i"}]}}}}))
+        .unwrap()
+    }
+
+    #[tokio::test]
+    async fn simulated_workloads_become_ready_and_jobs_complete() {
+        let s = ApiServer::start_with(Options {
+            simulate_workloads: true,
+            ..Options::default()
+        })
+        .unwrap();
+        let c = client(&s).await;
+        let api: Api<Deployment> = Api::namespaced(c.clone(), "default");
+        let d: Deployment = serde_json::from_value(json!({
+            "apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "x"},
+            "spec": {"replicas": 3, "selector": {"matchLabels": {"a": "b"}},
+                     "template": {"metadata": {"labels": {"a": "b"}},
+                                  "spec": {"containers": [{"name": "c", "image": "i"}]}}}}))
+        .unwrap();
+        api.create(&PostParams::default(), &d).await.unwrap();
+        let ready = |n: i32, g: i64| {
+            let api = api.clone();
+            async move {
+                let d = api.get("x").await.unwrap();
+                let st = d.status.unwrap_or_default();
+                st.ready_replicas == Some(n) && st.observed_generation == Some(g)
+            }
+        };
+        eventually("3 ready", || ready(3, 1)).await;
+        api.patch_scale(
+            "x",
+            &PatchParams::default(),
+            &Patch::Merge(json!({"spec": {"replicas": 5}})),
+        )
+        .await
+        .unwrap();
+        eventually("5 ready", || ready(5, 2)).await;
+        let got = api.get("x").await.unwrap();
+        let owner = got
+            .metadata
+            .managed_fields
+            .unwrap()
+            .into_iter()
+            .find(|m| m.manager.as_deref() == Some("kube-controller-manager"))
+            .unwrap();
+        assert_eq!(owner.subresource.as_deref(), Some("status"));
+
+        let jobs: Api<Job> = Api::namespaced(c.clone(), "default");
+        jobs.create(&PostParams::default(), &job()).await.unwrap();
+        eventually("job complete", || async {
+            jobs.get("j")
+                .await
+                .unwrap()
+                .status
+                .and_then(|s| s.succeeded)
+                == Some(1)
+        })
+        .await;
+    }
+
+    #[tokio::test]
+    async fn without_simulation_nothing_happens() {
+        let s = ApiServer::start().unwrap();
+        let c = client(&s).await;
+        let jobs: Api<Job> = Api::namespaced(c.clone(), "default");
+        jobs.create(&PostParams::default(), &job()).await.unwrap();
+        tokio::time::sleep(Duration::from_millis(500)).await;
+        assert!(jobs.get("j").await.unwrap().status.is_none());
     }
 }
 
