@@ -31,7 +31,7 @@ pub const HAND_EDIT_MANAGERS: &[&str] = &[
 
 #[derive(Debug, thiserror::Error)]
 pub enum ClusterError {
-    #[error("{what}: kind {api_version} {kind} is not served by the cluster")]
+    #[error("kind {what} is not served by the cluster (is its CRD installed?)")]
     UnknownKind {
         what: String,
         api_version: String,
@@ -97,7 +97,7 @@ impl Discovery {
         let found = kube::discovery::pinned_kind(&self.client, &gvk(api_version, kind))
             .await
             .map_err(|_| ClusterError::UnknownKind {
-                what: kind.to_string(),
+                what: format!("{api_version} {kind}"),
                 api_version: api_version.into(),
                 kind: kind.into(),
             })?;

@@ -137,6 +137,7 @@ async fn reconcile_inner(mwx: &MiddlewareExtension, ctx: &ExtContext) -> Result<
         Err(LoadError::Pull(m)) => (false, "PullFailed", m.clone()),
         Err(LoadError::Invalid(m)) => (false, "InvalidExtension", m.clone()),
     };
+    ctx.registry.mark_attempted(&name);
     // A failed re-fetch keeps a chart loaded earlier: running instances are not disturbed.
     status::set_condition(
         &mut st.conditions,

@@ -155,6 +155,8 @@ pub fn from_chart(chart: Arc<Chart>, digest: Option<String>) -> Result<Loaded, L
 #[derive(Debug, Default, Clone)]
 pub struct Registry {
     inner: Arc<RwLock<HashMap<String, Arc<Loaded>>>>,
+    /// MiddlewareExtensions the extension controller has tried at least once (loaded or failed).
+    attempted: Arc<RwLock<std::collections::HashSet<String>>>,
 }
 
 /// Why no extension fits a Middleware.
@@ -180,7 +182,16 @@ impl Registry {
         changed
     }
 
+    pub fn mark_attempted(&self, mwx: &str) {
+        self.attempted.write().insert(mwx.to_string());
+    }
+
+    pub fn attempted(&self, mwx: &str) -> bool {
+        self.attempted.read().contains(mwx)
+    }
+
     pub fn remove(&self, mwx: &str) -> Option<Arc<Loaded>> {
+        self.attempted.write().remove(mwx);
         self.inner.write().remove(mwx)
     }
 

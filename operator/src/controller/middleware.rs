@@ -364,6 +364,7 @@ fn s_reason(r: &str) -> &'static str {
         "ObjectRefused",
         "FieldConflict",
         "ApplyFailed",
+        "KindNotServed",
         "TypeImmutable",
     ];
     KNOWN
@@ -588,6 +589,7 @@ async fn converge(
 fn apply_stall(e: ClusterError) -> Stall {
     match e {
         ClusterError::Conflict { .. } => stall("FieldConflict", e.to_string()),
+        ClusterError::UnknownKind { .. } => stall("KindNotServed", e.to_string()),
         other => stall("ApplyFailed", other.to_string()),
     }
 }
