@@ -8,6 +8,7 @@ cd "$ROOT"
 
 TARGET_DIR="${CARGO_TARGET_DIR:-$ROOT/target}"
 export HOIST_BIN="${HOIST_BIN:-$TARGET_DIR/release/hoist}"
+export APISERVER_DOUBLE_BIN="${APISERVER_DOUBLE_BIN:-$TARGET_DIR/debug/apiserver-double}"
 START=$SECONDS
 
 step() {
@@ -28,6 +29,8 @@ cargo test --workspace
 
 step "cargo build --release (hoist)"
 cargo build --release --quiet -p hoist --bin hoist
+# The API-server double for the Python suites (debug: `cargo test` already built it).
+cargo build --quiet -p hoist-apiserver-double --bin apiserver-double
 
 step "pytest tests/"
 set +e

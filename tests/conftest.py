@@ -10,3 +10,5 @@ for suite in ("conformance",):
     path = str(Path(__file__).resolve().parent / suite)
     if path not in sys.path:
         sys.path.insert(0, path)
+
+from support.kube import kube_api  # noqa: E402,F401  (session fixture: the API-server double)

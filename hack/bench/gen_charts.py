@@ -5,6 +5,11 @@
 - `hundred`: one chart with 100 templates mixing every common idiom.
 - `umbrella`: 50 subcharts (each with the library as its own dependency) whose values are templated
   strings rendered with `tpl`: Helm's known worst case (helm/helm#8002, #12016).
+- `hundred-pure`: the 100-template chart in Go's template language alone (builtins, `define`/`template`,
+  no Sprig or Helm functions), so engines without Helm's functions (`gtmpl-ng`) can render it too.
+
+Every chart is rendered by Helm and by Hoist in each benchmark run (hack/bench/run.sh) and the outputs are
+compared byte for byte before any figure is reported.
 
 Usage: python3 hack/bench/gen_charts.py OUTDIR
 """
@@ -256,7 +261,7 @@ data:
     {{- include "lib.tplvalues.render" (dict "value" .Values.extraConfig "context" $) | nindent 4 }}
 ''',
     "pdb.yaml": '''
-{{- if .Values.pdb.create }}
+{{- if and .Values.pdb.create (.Capabilities.APIVersions.Has "policy/v1/PodDisruptionBudget") }}
 apiVersion: {{ include "lib.capabilities.policy.apiVersion" . }}
 kind: PodDisruptionBudget
 metadata:
@@ -390,6 +395,62 @@ data:
 ''')
 
 
+def write_hundred_pure(root: Path) -> None:
+    write(root / "Chart.yaml", "apiVersion: v2\nname: hundred-pure\nversion: 0.1.0\n")
+    write(root / "values.yaml", APP_VALUES + "\nitems: [a, b, c, d, e, f, g, h]\n")
+    write(root / "templates" / "_helpers.tpl", '''
+{{- define "h.labels" }}
+  labels:
+    app: {{ .Chart.Name }}
+    release: {{ printf "%q" .Release.Name }}
+{{- end }}
+
+{{- define "h.image" -}}
+{{- with .Values.image -}}
+{{- if .registry }}{{ printf "%s/" .registry }}{{ end }}{{ .repository }}:{{ .tag }}
+{{- end -}}
+{{- end -}}
+''')
+    for i in range(100):
+        write(root / "templates" / f"cm{i:03d}.yaml", f'''
+apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: {{{{ printf "%s-%03d" .Release.Name {i} }}}}
+{{{{- template "h.labels" . }}}}
+data:
+  index: {{{{ print {i} | printf "%q" }}}}
+  image: {{{{ printf "%q" (print .Values.image.registry "/" .Values.image.repository ":" .Values.image.tag) }}}}
+  ref: "{{{{ template "h.image" . }}}}"
+  {{{{- range $k, $v := .Values.config }}}}
+  {{{{ $k }}}}: {{{{ printf "%v" $v | printf "%q" }}}}
+  {{{{- end }}}}
+  {{{{- range $i, $e := .Values.items }}}}
+  item{{{{ $i }}}}: {{{{ printf "%s%s" $e $e | printf "%q" }}}}
+  {{{{- end }}}}
+  {{{{- with .Values.resources }}}}
+  cpu: {{{{ printf "%s/%s" .requests.cpu .limits.cpu | printf "%q" }}}}
+  {{{{- end }}}}
+  replicas: {{{{ printf "%v" .Values.replicaCount | printf "%q" }}}}
+  items: {{{{ len .Values.items | printf "%d" | printf "%q" }}}}
+  first: {{{{ index .Values.items 0 | printf "%q" }}}}
+  {{{{- if gt .Values.replicaCount 1.0 }}}}
+  ha: "true"
+  {{{{- else }}}}
+  ha: "false"
+  {{{{- end }}}}
+  {{{{- if and .Values.pdb.create (not .Values.auth.password) }}}}
+  pdb: {{{{ printf "%v" .Values.pdb.maxUnavailable | printf "%q" }}}}
+  {{{{- end }}}}
+  {{{{- if eq .Values.service.type "ClusterIP" "NodePort" }}}}
+  service: {{{{ .Values.service.type | printf "%q" }}}}
+  {{{{- end }}}}
+  {{{{- range $n, $m := .Values.persistence.accessModes }}}}
+  mode{{{{ $n }}}}: {{{{ printf "%q" $m }}}}
+  {{{{- end }}}}
+''')
+
+
 def write_umbrella(root: Path, subcharts: int = 50) -> None:
     deps = "".join(f"  - name: svc{i:02d}\n    version: 1.2.3\n" for i in range(subcharts))
     write(root / "Chart.yaml", f"apiVersion: v2\nname: umbrella\nversion: 0.1.0\ndependencies:\n{deps}")
@@ -418,6 +479,7 @@ def main() -> int:
     write_app(out / "libchart-app", "libchart-app")
     write_hundred(out / "hundred")
     write_umbrella(out / "umbrella")
+    write_hundred_pure(out / "hundred-pure")
     print(out)
     return 0
 

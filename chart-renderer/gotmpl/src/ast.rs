@@ -88,12 +88,14 @@ pub struct VariableNode {
     pub idents: Box<[Arc<str>]>,
 }
 
-/// Which builtin needs the executor's own handling (short-circuit evaluation).
+/// Which builtin needs the executor's own handling: short-circuit evaluation (`and`, `or`), or, for
+/// `call`, the callee's template text, which Go puts in its error (`non-function .Values.f of type …`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Special {
     None,
     And,
     Or,
+    Call,
 }
 
 /// A function name, resolved against the function table at parse time (Go checks the name at parse

@@ -757,9 +757,10 @@ impl<'a> State<'a> {
                 crate::lex::go_quote(&id.name)
             ));
         };
-        if id.special != Special::None {
+        if matches!(id.special, Special::And | Special::Or) {
             return self.eval_and_or(dot, f, id.special == Special::Or, args, fin);
         }
+        let final_callee = fin.as_ref().map(|v| v.v.clone());
         let argv = self.eval_call_args(
             dot,
             &id.name,
@@ -769,6 +770,24 @@ impl<'a> State<'a> {
             args,
             fin,
         )?;
+        if id.special == Special::Call {
+            // Go names the callee by its node text (`.Values.f`, `print "a"`), or by the value when it
+            // arrives through a pipe. There are no function values in Helm's data, so `call` always fails.
+            let source = match args.get(1) {
+                Some(node) => node.to_string(),
+                None => final_callee
+                    .as_ref()
+                    .map(crate::value::gofmt::format_v)
+                    .unwrap_or_default(),
+            };
+            let callee = argv.first().cloned().unwrap_or(Value::Invalid);
+            self.node = Cur::Cmd(cmd);
+            return self.err(format!(
+                "error calling {}: {}",
+                f.name,
+                crate::funcs::builtins::call_error(&source, &callee)
+            ));
+        }
         self.call(f, Cur::Cmd(cmd), &argv)
     }
 
@@ -909,7 +928,7 @@ impl<'a> State<'a> {
         }
         let ok = matches!(
             (t, &v.v),
-            (ParamType::Any, _)
+            (ParamType::Any | ParamType::Reflect, _)
                 | (ParamType::String, Value::String(_))
                 | (ParamType::Int, Value::Int(_))
                 | (ParamType::Int64, Value::Int64(_))
@@ -948,6 +967,7 @@ impl<'a> State<'a> {
             Arg::Nil(_) => {
                 return match t {
                     None => Ok(Val::concrete(Value::Nil)),
+                    Some(ParamType::Reflect) => Ok(Val::concrete(Value::Invalid)),
                     Some(t) if t.can_be_nil() => Ok(Val::concrete(Value::Nil)),
                     Some(t) => self.err(format!("cannot assign nil to {}", t.go_name())),
                 }
@@ -982,7 +1002,7 @@ impl<'a> State<'a> {
             _ => {}
         }
         match t {
-            None | Some(ParamType::Any) => match n {
+            None | Some(ParamType::Any) | Some(ParamType::Reflect) => match n {
                 Arg::Bool(_, b) => Ok(Val::concrete(Value::Bool(*b))),
                 Arg::Number(num) => self.ideal(num),
                 Arg::String { value, .. } => Ok(Val::concrete(value.clone())),
@@ -1025,7 +1045,7 @@ impl<'a> State<'a> {
                 crate::lex::go_quote(&id.name)
             ));
         };
-        if id.special != Special::None {
+        if matches!(id.special, Special::And | Special::Or) {
             return self.eval_and_or(dot, f, id.special == Special::Or, &[], None);
         }
         let argv = self.eval_call_args(

@@ -8,7 +8,7 @@ use crate::ast::*;
 use crate::error::Error;
 use crate::funcs::FuncMap;
 use crate::lex::{self, go_quote, Item, ItemKind, LexOptions};
-use crate::value::Value;
+use crate::value::{Complex128, Value};
 use std::sync::Arc;
 
 /// One named tree produced by a parse: the file itself and every `define`/`block` in it.
@@ -647,6 +647,7 @@ impl<'s> Parser<'s, '_> {
                 let special = match &*t.val {
                     "and" => Special::And,
                     "or" => Special::Or,
+                    "call" => Special::Call,
                     _ => Special::None,
                 };
                 Arg::Identifier(Box::new(IdentifierNode {
@@ -747,12 +748,26 @@ fn new_number(pos: Pos, text: &str, kind: ItemKind) -> Result<NumberNode, String
         n.ideal = Ok(Value::Int(c as i64));
         return Ok(n);
     }
+    if let Some(c) = parse_complex(text, kind) {
+        // Go's simplifyComplex: a zero imaginary part also makes the literal usable as a float (and an
+        // integer when integral), but untyped it stays `complex128`.
+        if c.im == 0.0 {
+            n.is_float = true;
+            n.float64 = c.re;
+            if c.re.fract() == 0.0 && c.re.abs() < 9.2e18 {
+                n.is_int = true;
+                n.int64 = c.re as i64;
+                if c.re >= 0.0 {
+                    n.is_uint = true;
+                    n.uint64 = c.re as u64;
+                }
+            }
+        }
+        n.ideal = Ok(c.into_value());
+        return Ok(n);
+    }
     if kind == ItemKind::Complex || text.ends_with('i') {
-        // Go accepts imaginary literals; Hoist's value model has no complex numbers.
-        return Err(format!(
-            "complex number literals are not supported: {}",
-            go_quote(text)
-        ));
+        return Err(format!("illegal number syntax: {}", go_quote(text)));
     }
     if let Some(u) = parse_go_uint(text) {
         n.is_uint = true;
@@ -794,6 +809,25 @@ fn new_number(pos: Pos, text: &str, kind: ItemKind) -> Result<NumberNode, String
     }
     n.ideal = ideal_constant(&n);
     Ok(n)
+}
+
+/// An imaginary literal `1.5i` (Go: `strconv.ParseFloat` of the text before the `i`) or a complex one
+/// `2+3i` (Go: `fmt.Sscan` into a `complex128`: real part, signed imaginary part, `i`).
+fn parse_complex(text: &str, kind: ItemKind) -> Option<Complex128> {
+    let body = text.strip_suffix('i')?;
+    // Out-of-range parts are errors in Go (ParseFloat's range error), not infinities.
+    let float = |s: &str| parse_go_float(s).filter(|f| f.is_finite());
+    if kind != ItemKind::Complex {
+        return float(body).map(|im| Complex128 { re: 0.0, im });
+    }
+    // The sign that starts the imaginary part: the last `+`/`-` not opening the text or an exponent.
+    let b = body.as_bytes();
+    let split = (1..b.len())
+        .rev()
+        .find(|&i| matches!(b[i], b'+' | b'-') && !matches!(b[i - 1], b'e' | b'E' | b'p' | b'P'))?;
+    let re = float(&body[..split])?;
+    let im = float(&body[split..])?;
+    Some(Complex128 { re, im })
 }
 
 /// Go's `idealConstant`: what a number literal is when nothing asks for a type.

@@ -139,10 +139,8 @@ pub fn register(m: &mut FuncMap) {
         let size = int_arg(&a[0]);
         let l = elems(&a[1], "Cannot chunk type")?;
         if size <= 0 {
-            // Go divides by the size as a float and makes a slice of the (infinite/negative) count.
-            if l.is_empty() && size < 0 {
-                return Ok(Value::list(Vec::new()));
-            }
+            // Go divides by the size as a float and makes slices of the (infinite or negative) counts and
+            // lengths that gives; one of them is always out of range, an empty list included.
             return Err(FuncError(
                 "runtime error: makeslice: len out of range".into(),
             ));

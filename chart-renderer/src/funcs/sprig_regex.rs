@@ -352,6 +352,13 @@ fn ascii_perl_classes(p: &str) -> String {
             } else if c == '^' && class_start && out.ends_with('[') {
                 out.push(c);
                 continue;
+            } else if matches!(c, '[' | '&' | '~') {
+                // Literal in a Go class; to the crate `[` opens a nested class and `&&`/`~~` are set
+                // operations, so they are escaped.
+                out.push('\\');
+                out.push(c);
+                class_start = false;
+                continue;
             }
             class_start = false;
             out.push(c);

@@ -1,5 +1,6 @@
 //! Command-line definition and dispatch.
 
+mod extension;
 mod operator;
 mod render;
 mod template;
@@ -22,7 +23,10 @@ pub enum Command {
     /// Run the operator (in-cluster, or with KUBECONFIG), or print its CRDs (`hoist operator crds`).
     Operator(operator::OperatorArgs),
     /// Render a Helm chart locally, exactly as `helm template` does (Hoist's in-process renderer).
+    #[command(disable_version_flag = true)]
     Template(Box<template::TemplateArgs>),
+    /// Package, push, pull, inspect and lint extension charts.
+    Extension(extension::ExtensionArgs),
 }
 
 pub fn run() -> anyhow::Result<ExitCode> {
@@ -32,5 +36,6 @@ pub fn run() -> anyhow::Result<ExitCode> {
         Command::Operator(args) => operator::run(args),
         Command::Render(args) => render::run(args),
         Command::Template(args) => template::run(*args),
+        Command::Extension(args) => extension::run(args),
     }
 }

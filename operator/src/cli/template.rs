@@ -1,7 +1,6 @@
 //! `hoist template [NAME] CHART`: `helm template` with Hoist's renderer, flag for flag where it matters,
 //! plus `--output json` (the raw {template path → text} map that Helm's engine returns).
 
-use anyhow::bail;
 use chart_renderer::manifests::{self, TemplateOutputOptions};
 use chart_renderer::render::{self, ReleaseOptions, RenderOptions};
 use chart_renderer::user_values::{ValueOptions, ValueSource};
@@ -84,6 +83,12 @@ pub struct TemplateArgs {
     /// Output format.
     #[arg(short = 'o', long = "output", value_enum, default_value = "yaml")]
     pub output: OutputFormat,
+    /// With an `oci://` chart: the tag to pull when the reference has none (Helm's `--version`).
+    #[arg(long = "version")]
+    pub version: Option<String>,
+    /// Registry options for an `oci://` chart.
+    #[command(flatten)]
+    pub registry: super::extension::RegistryArgs,
 }
 
 impl TemplateArgs {
@@ -109,10 +114,16 @@ impl TemplateArgs {
 
 pub fn run(args: TemplateArgs) -> anyhow::Result<ExitCode> {
     let (release_name, chart_ref) = args.release_and_chart();
-    if chart_ref.starts_with("oci://") {
-        bail!("oci:// chart references are not supported yet: pull the chart first and pass its archive");
-    }
-    let chart = chart_renderer::chart::Chart::load(&chart_ref)?;
+    let chart = if chart_ref.starts_with("oci://") {
+        // Straight from the registry, verified and through the extension cache. Any Helm chart works here,
+        // not only extensions: the contract is not required to render.
+        let src = args.registry.source(&chart_ref, args.version.as_deref());
+        let store = args.registry.store();
+        let (_, bytes) = super::extension::runtime()?.block_on(store.pull_archive(&src))?;
+        chart_renderer::chart::Chart::from_archive_bytes(&bytes)?
+    } else {
+        chart_renderer::chart::Chart::load(&chart_ref)?
+    };
     let user_values = args.value_options().merge()?;
     let opts = RenderOptions {
         release: ReleaseOptions {

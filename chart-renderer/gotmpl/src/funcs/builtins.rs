@@ -47,7 +47,7 @@ pub fn builtins() -> FuncMap {
     m.insert(Function::pure("slice", &[Any], Some(Any), |a| {
         slice(arg(a, 0), a.get(1..).unwrap_or_default())
     }));
-    m.insert(Function::pure("len", &[Any], None, |a| {
+    m.insert(Function::pure("len", &[ParamType::Reflect], None, |a| {
         length(arg(a, 0)).map(|n| Value::Int(n as i64))
     }));
     m.insert(Function::pure("print", &[], Some(Any), |a| {
@@ -241,6 +241,13 @@ fn compare_non_basic(a: &Value, b: &Value) -> Result<bool, FuncError> {
         return Ok(is_nil(a) == is_nil(b));
     }
     match (a, b) {
+        // complex128 (from literals) compares by value; its `%v` text is exact (shortest round-trip
+        // parts), so equal texts mean equal values.
+        (Value::Object(x), Value::Object(y))
+            if x.type_name() == "complex128" && y.type_name() == "complex128" =>
+        {
+            Ok(x.go_format() == y.go_format())
+        }
         // Objects stand for Go pointers/structs, compared by identity.
         (Value::Object(x), Value::Object(y)) => Ok(Arc::ptr_eq(x, y)),
         _ => Err(FuncError(format!(

@@ -32,6 +32,10 @@ pub enum ParamType {
     Map,
     /// `[]byte`
     Bytes,
+    /// `reflect.Value`, the parameter type of some of Go's builtins (`len`). Behaves like [`Self::Any`]
+    /// except that the literal `nil` arrives as the zero `reflect.Value` ([`Value::Invalid`]), not as a
+    /// nil interface: Go's `len nil` fails inside reflect, `len .Values.missing` with `len of nil pointer`.
+    Reflect,
 }
 
 impl ParamType {
@@ -47,13 +51,18 @@ impl ParamType {
             ParamType::List => "[]interface {}",
             ParamType::Map => "map[string]interface {}",
             ParamType::Bytes => "[]uint8",
+            ParamType::Reflect => "reflect.Value",
         }
     }
     /// Go's `canBeNil`: a nil argument becomes the zero value of these types instead of an error.
     pub fn can_be_nil(self) -> bool {
         matches!(
             self,
-            ParamType::Any | ParamType::List | ParamType::Map | ParamType::Bytes
+            ParamType::Any
+                | ParamType::List
+                | ParamType::Map
+                | ParamType::Bytes
+                | ParamType::Reflect
         )
     }
 }

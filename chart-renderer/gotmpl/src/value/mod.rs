@@ -8,9 +8,11 @@
 //! Numbers keep their Go type, because output and comparison depend on it: values read from YAML/JSON are
 //! `float64` (`1000000` prints as `1e+06`), `--set` integers are `int64`, `len` returns `int`.
 
+mod complex;
 pub mod gofmt;
 mod object;
 
+pub use complex::Complex128;
 pub use object::{Object, ObjectRef};
 
 use parking_lot::RwLock;
