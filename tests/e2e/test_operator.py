@@ -288,7 +288,7 @@ def test_unpullable_chart(operator):
 
     def failed():
         c = condition(op.json("mwx", "e2e-missing"), "Ready")
-        return c if c.get("status") == "False" and c.get("reason") == "PullFailed" else None
+        return c if c.get("status") == "False" and c.get("reason") in ("PullFailed", "NotFound") else None
     wait_for("PullFailed", failed)
     # Other types are unaffected.
     assert condition(op.json("mwx", "e2e-redis"), "Ready")["status"] == "True"
