@@ -275,7 +275,10 @@ async fn reconcile_inner(mw: &Middleware, ctx: &Context) -> Result<Action, Error
                 // Owned objects are watched; this is only a safety net.
                 Action::requeue(Duration::from_secs(600))
             } else {
-                Action::requeue(Duration::from_secs(5))
+                // Workload status changes arrive through the owned-object watches; this poll only
+                // covers kinds that are not watched. Short polls re-render every instance that is
+                // still starting and starve new ones (measured with 200 instances).
+                Action::requeue(Duration::from_secs(30))
             };
         }
         Err(s) => {
