@@ -105,7 +105,7 @@ impl Middleware {
 /// Whole floats as integers. The YAML decoder (like Go's, feeding Helm) hands every number over as a
 /// float64, while the API server keeps `3` as an integer; typed fields (`replicas: i32`) need the latter.
 /// Templates see float64 either way ([`Value::from_json`]).
-fn integral_numbers(v: serde_json::Value) -> serde_json::Value {
+pub fn integral_numbers(v: serde_json::Value) -> serde_json::Value {
     use serde_json::Value as J;
     match v {
         J::Number(n) => match n.as_f64() {

@@ -21,6 +21,16 @@ pub struct RunArgs {
     /// pulling them from their registry. For development and tests.
     #[arg(long = "extensions-dir", env = "HOIST_OPERATOR_EXTENSIONS_DIR")]
     pub extensions_dir: Option<PathBuf>,
+    /// Disk cache of pulled charts (by manifest digest).
+    #[arg(
+        long = "cache-dir",
+        env = "HOIST_CACHE_DIR",
+        default_value = "/tmp/hoist-extensions"
+    )]
+    pub cache_dir: PathBuf,
+    /// Size bound of the chart cache in bytes (least recently used charts are evicted).
+    #[arg(long = "cache-max-bytes", env = "HOIST_CACHE_MAX_BYTES", default_value_t = 256 * 1024 * 1024)]
+    pub cache_max_bytes: u64,
     /// Address of `/healthz`, `/readyz` and `/metrics`.
     #[arg(
         long = "health-addr",
@@ -107,12 +117,14 @@ async fn run_operator(args: RunArgs) -> anyhow::Result<()> {
     use std::sync::Arc;
 
     init_logs(&args.log_format);
-    let Some(dir) = args.extensions_dir.clone() else {
-        anyhow::bail!(
-            "pulling extensions from OCI registries needs the extension store, which this build does not have yet: pass --extensions-dir"
-        );
-    };
-    let fetcher: Arc<dyn controller::extensions::ExtensionFetcher> = Arc::new(DirFetcher { dir });
+    let fetcher: Arc<dyn controller::extensions::ExtensionFetcher> =
+        match args.extensions_dir.clone() {
+            Some(dir) => Arc::new(DirFetcher { dir }),
+            None => Arc::new(hoist::extension::ExtensionStore::new(
+                args.cache_dir.clone(),
+                args.cache_max_bytes,
+            )),
+        };
     // In-cluster service account, or KUBECONFIG / ~/.kube/config.
     let client = kube::Client::try_default()
         .await

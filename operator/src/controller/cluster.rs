@@ -31,7 +31,7 @@ pub const HAND_EDIT_MANAGERS: &[&str] = &[
 
 #[derive(Debug, thiserror::Error)]
 pub enum ClusterError {
-    #[error("{what}: kind {api_version} {kind} is not served by the cluster")]
+    #[error("kind {what} is not served by the cluster (is its CRD installed?)")]
     UnknownKind {
         what: String,
         api_version: String,
@@ -97,7 +97,7 @@ impl Discovery {
         let found = kube::discovery::pinned_kind(&self.client, &gvk(api_version, kind))
             .await
             .map_err(|_| ClusterError::UnknownKind {
-                what: kind.to_string(),
+                what: format!("{api_version} {kind}"),
                 api_version: api_version.into(),
                 kind: kind.into(),
             })?;
@@ -246,15 +246,16 @@ pub async fn delete(disc: &Discovery, entry: &InventoryEntry) -> Result<bool, Cl
     }
 }
 
-/// Removes ownerReferences to `owner_uid` so the garbage collector leaves the object alone.
+/// Removes ownerReferences to `owner_uid` so the garbage collector leaves the object alone; whether
+/// there was one to remove.
 pub async fn disown(
     disc: &Discovery,
     entry: &InventoryEntry,
     owner_uid: &str,
-) -> Result<(), ClusterError> {
+) -> Result<bool, ClusterError> {
     let what = describe(entry);
     let Some(live) = get(disc, entry).await? else {
-        return Ok(());
+        return Ok(false);
     };
     let refs: Vec<Value> = live
         .pointer("/metadata/ownerReferences")
@@ -267,7 +268,7 @@ pub async fn disown(
         .cloned()
         .collect();
     if kept.len() == refs.len() {
-        return Ok(());
+        return Ok(false);
     }
     let api = disc.api(entry).await?;
     // A JSON merge patch replaces the whole list; resourceVersion makes it fail rather than race.
@@ -278,7 +279,7 @@ pub async fn disown(
     api.patch(&entry.name, &PatchParams::default(), &Patch::Merge(&patch))
         .await
         .map_err(|e| api_err(&what, e))?;
-    Ok(())
+    Ok(true)
 }
 
 /// Names of the objects of a namespaced kind carrying a label.

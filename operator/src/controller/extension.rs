@@ -96,7 +96,10 @@ async fn reconcile_inner(mwx: &MiddlewareExtension, ctx: &ExtContext) -> Result<
     let creds = match &mwx.spec.pull_secret {
         Some(r) => match credentials(&ctx.client, r, &mwx.spec.repository).await {
             Ok(c) => Ok(Some(c)),
-            Err(e) => Err(LoadError::Pull(e)),
+            Err(e) => Err(LoadError {
+                reason: "PullSecretInvalid",
+                message: e,
+            }),
         },
         None => Ok(None),
     };
@@ -134,9 +137,9 @@ async fn reconcile_inner(mwx: &MiddlewareExtension, ctx: &ExtContext) -> Result<
                 format!("{} {} loaded", l.type_, l.chart_version),
             )
         }
-        Err(LoadError::Pull(m)) => (false, "PullFailed", m.clone()),
-        Err(LoadError::Invalid(m)) => (false, "InvalidExtension", m.clone()),
+        Err(e) => (false, e.reason, e.message.clone()),
     };
+    ctx.registry.mark_attempted(&name);
     // A failed re-fetch keeps a chart loaded earlier: running instances are not disturbed.
     status::set_condition(
         &mut st.conditions,

@@ -1,17 +1,16 @@
 //! The extensions the operator has loaded, by MiddlewareExtension, and how a Middleware finds its own.
 //!
-//! Charts come through an [`ExtensionFetcher`]: in production the OCI `ExtensionStore` of
-//! `crate::extension` (pull, verify, cache); in unit tests and `--extensions-dir` runs, chart directories.
-//! What the controllers need of the contract (allowed kinds, versions, operations, parameters) is read
-//! here from the chart's `hoist.dev/*` annotations.
+//! Charts come through an [`ExtensionFetcher`]: in production the OCI [`ExtensionStore`] of
+//! `crate::extension` (pull, verify, cache, contract validation); with `--extensions-dir`, chart
+//! directories loaded by the same contract code.
 
 use crate::api::{MiddlewareExtensionSpec, ParameterSummary};
 use crate::controller::plan::AllowedKind;
-use crate::middleware::{chart_versions, Versions};
+use crate::extension::{ExtensionError, ExtensionStore, LoadedExtension, OciSource};
+use crate::middleware::{OfferedVersion, Versions};
 use chart_renderer::chart::Chart;
 use futures::future::BoxFuture;
 use parking_lot::RwLock;
-use serde::Deserialize;
 use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -31,14 +30,22 @@ pub struct Loaded {
     pub parameters: Vec<ParameterSummary>,
 }
 
+/// Why a chart could not be used: a stable reason (the extension store's: `PullFailed`, `NotFound`,
+/// `DigestMismatch`, `NotAChart`, `ChartInvalid`, `ContractInvalid`, …) and its message.
 #[derive(Debug, Clone, thiserror::Error, PartialEq, Eq)]
-pub enum LoadError {
-    /// The chart could not be pulled (registry down, missing tag, bad credentials).
-    #[error("{0}")]
-    Pull(String),
-    /// The chart was fetched but is not a valid extension.
-    #[error("{0}")]
-    Invalid(String),
+#[error("{message}")]
+pub struct LoadError {
+    pub reason: &'static str,
+    pub message: String,
+}
+
+impl From<ExtensionError> for LoadError {
+    fn from(e: ExtensionError) -> Self {
+        LoadError {
+            reason: e.reason(),
+            message: e.to_string(),
+        }
+    }
 }
 
 /// Where charts come from.
@@ -48,6 +55,35 @@ pub trait ExtensionFetcher: Send + Sync + 'static {
         spec: &'a MiddlewareExtensionSpec,
         credentials: Option<(String, String)>,
     ) -> BoxFuture<'a, Result<Arc<Loaded>, LoadError>>;
+}
+
+/// The OCI reference of a MiddlewareExtension spec: `repository:tag` or `repository@digest`.
+pub fn reference(spec: &MiddlewareExtensionSpec) -> String {
+    let repo = spec.repository.trim_start_matches("oci://");
+    match (&spec.digest, &spec.tag) {
+        (Some(d), _) => format!("{repo}@{d}"),
+        (None, Some(t)) => format!("{repo}:{t}"),
+        (None, None) => repo.to_string(),
+    }
+}
+
+/// Production: pull from the registry through the extension store (verified, cached by digest).
+impl ExtensionFetcher for ExtensionStore {
+    fn fetch<'a>(
+        &'a self,
+        spec: &'a MiddlewareExtensionSpec,
+        credentials: Option<(String, String)>,
+    ) -> BoxFuture<'a, Result<Arc<Loaded>, LoadError>> {
+        Box::pin(async move {
+            let src = OciSource {
+                reference: reference(spec),
+                plain_http: spec.plain_http,
+                credentials,
+            };
+            let ext = ExtensionStore::fetch(self, &src).await?;
+            Ok(Arc::new(from_extension(&ext)))
+        })
+    }
 }
 
 /// Charts from a local directory: the last path segment of `spec.repository` names `<dir>/<segment>`.
@@ -71,90 +107,71 @@ impl ExtensionFetcher for DirFetcher {
                 .unwrap_or(&spec.repository);
             let path = self.dir.join(name);
             if !path.join("Chart.yaml").exists() {
-                return Err(LoadError::Pull(format!(
-                    "{}: no chart directory {}",
-                    spec.repository,
-                    path.display()
-                )));
+                return Err(LoadError {
+                    reason: "PullFailed",
+                    message: format!("{}: no chart directory {}", spec.repository, path.display()),
+                });
             }
-            let chart = Chart::load(&path)
-                .map_err(|e| LoadError::Invalid(format!("{}: {e}", path.display())))?;
-            from_chart(chart, None).map(Arc::new)
+            let ext = crate::extension::load_dir(&path)?;
+            Ok(Arc::new(from_extension(&ext)))
         })
     }
 }
 
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct AllowedKindDoc {
-    api_version: String,
-    kind: String,
-    #[serde(default)]
-    cluster_scoped: bool,
-}
-
-#[derive(Deserialize)]
-struct ParameterDoc {
-    name: String,
-    #[serde(rename = "type")]
-    type_: String,
-    apply: String,
-}
-
-fn annotation<T: serde::de::DeserializeOwned>(chart: &Chart, key: &str) -> Result<T, LoadError> {
-    let text = chart
-        .metadata
-        .annotations
-        .get(key)
-        .ok_or_else(|| LoadError::Invalid(format!("annotation {key}: missing")))?;
-    let decoded = chart_renderer::yaml::from_str(text)
-        .map_err(|e| LoadError::Invalid(format!("annotation {key}: {e}")))?;
-    serde_json::from_value(decoded.to_json())
-        .map_err(|e| LoadError::Invalid(format!("annotation {key}: {e}")))
-}
-
-/// Reads what the controllers need from a chart's annotations.
-pub fn from_chart(chart: Arc<Chart>, digest: Option<String>) -> Result<Loaded, LoadError> {
-    let type_ = chart
-        .metadata
-        .annotations
-        .get("hoist.dev/type")
-        .cloned()
-        .unwrap_or_else(|| chart.name().to_string());
-    let versions = chart_versions(&chart).map_err(|e| LoadError::Invalid(e.to_string()))?;
-    let allowed: Vec<AllowedKindDoc> = annotation(&chart, "hoist.dev/allowed-kinds")?;
-    let hooks: serde_json::Map<String, serde_json::Value> = annotation(&chart, "hoist.dev/hooks")?;
-    let parameters: Vec<ParameterDoc> = annotation(&chart, "hoist.dev/parameters")?;
-    Ok(Loaded {
-        type_,
-        chart_version: chart.metadata.version.clone(),
-        digest,
-        versions,
-        allowed_kinds: allowed
-            .into_iter()
+/// What the controllers need of a loaded extension.
+pub fn from_extension(ext: &LoadedExtension) -> Loaded {
+    let c = &ext.contract;
+    let word = |v: serde_json::Result<serde_json::Value>| {
+        v.ok()
+            .and_then(|j| j.as_str().map(str::to_string))
+            .unwrap_or_default()
+    };
+    Loaded {
+        type_: ext.name.clone(),
+        chart_version: ext.chart_version.clone(),
+        digest: ext.digest.clone(),
+        chart: Arc::clone(&ext.chart),
+        versions: Versions {
+            default: c.versions.default.clone(),
+            versions: c
+                .versions
+                .versions
+                .iter()
+                .map(|v| OfferedVersion {
+                    version: v.version.clone(),
+                    image: v.image.clone(),
+                    upgrade_to: v.upgrade_to.clone(),
+                })
+                .collect(),
+        },
+        allowed_kinds: c
+            .allowed_kinds
+            .iter()
             .map(|a| AllowedKind {
-                api_version: a.api_version,
-                kind: a.kind,
+                api_version: a.api_version.clone(),
+                kind: a.kind.clone(),
                 cluster_scoped: a.cluster_scoped,
             })
             .collect(),
-        operations: hooks.keys().cloned().collect(),
-        parameters: parameters
-            .into_iter()
+        operations: c.hooks.keys().map(|o| o.as_str().to_string()).collect(),
+        parameters: c
+            .parameters
+            .iter()
             .map(|p| ParameterSummary {
-                name: p.name,
-                type_: p.type_,
-                apply: p.apply,
+                name: p.name.clone(),
+                type_: word(serde_json::to_value(p.param_type)),
+                apply: word(serde_json::to_value(p.apply)),
             })
             .collect(),
-        chart,
-    })
+    }
 }
 
 /// Loaded extensions by MiddlewareExtension name. Shared by both controllers.
 #[derive(Debug, Default, Clone)]
 pub struct Registry {
     inner: Arc<RwLock<HashMap<String, Arc<Loaded>>>>,
+    /// MiddlewareExtensions the extension controller has tried at least once (loaded or failed).
+    attempted: Arc<RwLock<std::collections::HashSet<String>>>,
 }
 
 /// Why no extension fits a Middleware.
@@ -180,7 +197,16 @@ impl Registry {
         changed
     }
 
+    pub fn mark_attempted(&self, mwx: &str) {
+        self.attempted.write().insert(mwx.to_string());
+    }
+
+    pub fn attempted(&self, mwx: &str) -> bool {
+        self.attempted.read().contains(mwx)
+    }
+
     pub fn remove(&self, mwx: &str) -> Option<Arc<Loaded>> {
+        self.attempted.write().remove(mwx);
         self.inner.write().remove(mwx)
     }
 
@@ -242,11 +268,12 @@ mod tests {
     use super::*;
 
     fn loaded(type_: &str, version: &str, digest: &str) -> Arc<Loaded> {
-        let chart = Chart::load(
-            PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../extension-charts/redis"),
+        let ext = crate::extension::load_dir(
+            &PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../extension-charts/redis"),
         )
         .expect("redis chart loads");
-        let mut l = from_chart(chart, Some(digest.into())).expect("contract");
+        let mut l = from_extension(&ext);
+        l.digest = Some(digest.into());
         l.type_ = type_.into();
         l.chart_version = version.into();
         Arc::new(l)

@@ -275,7 +275,10 @@ async fn reconcile_inner(mw: &Middleware, ctx: &Context) -> Result<Action, Error
                 // Owned objects are watched; this is only a safety net.
                 Action::requeue(Duration::from_secs(600))
             } else {
-                Action::requeue(Duration::from_secs(5))
+                // Workload status changes arrive through the owned-object watches; this poll only
+                // covers kinds that are not watched. Short polls re-render every instance that is
+                // still starting and starve new ones (measured with 200 instances).
+                Action::requeue(Duration::from_secs(30))
             };
         }
         Err(s) => {
@@ -364,6 +367,7 @@ fn s_reason(r: &str) -> &'static str {
         "ObjectRefused",
         "FieldConflict",
         "ApplyFailed",
+        "KindNotServed",
         "TypeImmutable",
     ];
     KNOWN
@@ -588,6 +592,7 @@ async fn converge(
 fn apply_stall(e: ClusterError) -> Stall {
     match e {
         ClusterError::Conflict { .. } => stall("FieldConflict", e.to_string()),
+        ClusterError::UnknownKind { .. } => stall("KindNotServed", e.to_string()),
         other => stall("ApplyFailed", other.to_string()),
     }
 }

@@ -93,6 +93,7 @@ pub fn owned_selector() -> String {
 pub async fn run(client: Client, fetcher: Arc<dyn ExtensionFetcher>, metrics: Metrics) {
     let registry = Registry::default();
     let recorder = Recorder::new(client.clone(), "hoist".into());
+    let ectx_registry = registry.clone();
     let ectx = Arc::new(extension::ExtContext {
         client: client.clone(),
         registry: registry.clone(),
@@ -115,6 +116,34 @@ pub async fn run(client: Client, fetcher: Arc<dyn ExtensionFetcher>, metrics: Me
             }
         });
 
+    // Middleware passes before the extensions are loaded would stall every instance with
+    // ExtensionNotFound at each start: wait (bounded) until every existing extension was tried once.
+    let ext_ready = {
+        let registry = ectx_registry.clone();
+        let api = mwx_api.clone();
+        async move {
+            let deadline = tokio::time::Instant::now() + Duration::from_secs(60);
+            loop {
+                let names: Vec<String> = match api.list_metadata(&Default::default()).await {
+                    Ok(l) => l
+                        .items
+                        .into_iter()
+                        .filter_map(|o| o.metadata.name)
+                        .collect(),
+                    Err(e) => {
+                        tracing::warn!(error = %e, "listing MiddlewareExtensions");
+                        Vec::new()
+                    }
+                };
+                if names.iter().all(|n| registry.attempted(n))
+                    || tokio::time::Instant::now() > deadline
+                {
+                    break;
+                }
+                tokio::time::sleep(Duration::from_millis(200)).await;
+            }
+        }
+    };
     let owned = watcher::Config::default().labels(&owned_selector());
     let mw_ctrl = Controller::new(
         Api::<Middleware>::all(client.clone()),
@@ -150,5 +179,9 @@ pub async fn run(client: Client, fetcher: Arc<dyn ExtensionFetcher>, metrics: Me
                 tracing::debug!(error = %e, "middleware controller");
             }
         });
+    let mw_ctrl = async move {
+        ext_ready.await;
+        mw_ctrl.await;
+    };
     tokio::join!(ext_ctrl, mw_ctrl);
 }

@@ -90,7 +90,9 @@ pub fn plan(
             template: m.source.clone(),
             message: e.to_string(),
         })?;
-        let mut obj = decoded.to_json();
+        // The decoder gives every number as a float64 (Helm's values semantics); the API server wants
+        // integers in integer fields (`3.0` fails to decode into an int32).
+        let mut obj = crate::middleware::integral_numbers(decoded.to_json());
         if obj.is_null() {
             continue;
         }
@@ -364,7 +366,7 @@ mod tests {
             ),
             (
                 "redis/templates/svc.yaml",
-                "apiVersion: v1\nkind: Service\nmetadata:\n  name: cache\n  namespace: team-a\n---\napiVersion: v1\nkind: Secret\nmetadata:\n  name: cache-auth\n",
+                "apiVersion: v1\nkind: Service\nmetadata:\n  name: cache\n  namespace: team-a\nspec:\n  ports:\n  - port: 6379\n---\napiVersion: v1\nkind: Secret\nmetadata:\n  name: cache-auth\n",
             ),
         ]);
         let p = plan(&mw(), &f, &allowed()).expect("plan");
@@ -375,6 +377,7 @@ mod tests {
         assert_eq!(sts["metadata"]["labels"][MANAGED_BY_LABEL], "hoist");
         assert_eq!(sts["metadata"]["ownerReferences"][0]["uid"], "uid-1");
         assert_eq!(sts["metadata"]["ownerReferences"][0]["controller"], true);
+        assert_eq!(p[1].object["spec"]["ports"][0]["port"].to_string(), "6379");
         assert_eq!(
             sts["spec"]["volumeClaimTemplates"][0]["metadata"]["labels"][MIDDLEWARE_LABEL],
             "cache"

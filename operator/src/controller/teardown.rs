@@ -70,8 +70,9 @@ pub async fn run(mw: &Middleware, ctx: &Context, api: &Api<Middleware>) -> Resul
         let what = cluster::describe(e);
         if keep {
             // Without its owner reference the garbage collector leaves it when the Middleware goes.
-            cluster::disown(disc, e, &uid).await?;
-            audit("retained", &what, "hoist", "ok");
+            if cluster::disown(disc, e, &uid).await? {
+                audit("retained", &what, "hoist", "ok");
+            }
         } else if cluster::delete(disc, e).await? {
             audit("deleted", &what, "hoist", "ok");
         }
