@@ -44,6 +44,10 @@ def make_chart(tmp_path: Path, crd_text: str) -> Path:
     if chart.exists():
         shutil.rmtree(chart)
     shutil.copytree(CHART, chart)
+    # Only the stand-ins: the real hoist.dev CRDs may belong to a Hoist release on a real cluster (or to
+    # another suite on the shared double), and a kept CRD would outlive this test.
+    for crd in (chart / "files" / "crds").glob("*.yaml"):
+        crd.unlink()
     (chart / "files" / "crds" / "sample.yaml").write_text(crd_text)
     return chart
 
@@ -123,7 +127,7 @@ def run_lifecycle(kube, client, tmp_path, chart, release, namespace, original):
                {"replicas": 2, "extensions": {"items": [{"name": "redis", "tag": "9.9.9"}]}})
     deployment = get(kube, "-n", namespace, "deployment", release)
     assert deployment["spec"]["replicas"] == 2
-    assert "--leader-elect" in deployment["spec"]["template"]["spec"]["containers"][0]["args"]
+    assert "--leader-elect=true" in deployment["spec"]["template"]["spec"]["containers"][0]["args"]
     registered = get(kube, "-n", namespace, "configmap", f"{release}-extensions")["data"]["extensions.yaml"]
     assert "tag: \"9.9.9\"" in registered and "postgresql" not in registered
     columns = get(kube, "crd", "samples.hoist.dev")["spec"]["versions"][0]["additionalPrinterColumns"]
