@@ -630,3 +630,16 @@ def test_pod_security_policy_only_where_served(tmp_path):
     # Not served (1.25+): nothing, even when asked for.
     for outcome in (helm_files(chart, values), hoist_files(chart, values)):
         assert outcome.error is None and find(documents(outcome.files), "PodSecurityPolicy") == []
+
+
+@pytest.mark.parametrize("name", ["defaults", "single-no-leader-election", "service-monitor"])
+def test_the_binary_accepts_the_deployments_arguments(name, rendered):
+    """The container's arguments parse with the `hoist` built from this tree (clap rejects unknown
+    flags): the chart and `hoist operator` cannot drift apart unnoticed. `--help` stops before running."""
+    (deployment,) = find(rendered[name], "Deployment")
+    args = [a for a in deployment["spec"]["template"]["spec"]["containers"][0]["args"]
+            if a not in VALUE_SETS[name].get("operator", {}).get("extraArgs", [])]
+    proc = subprocess.run([str(caselib.hoist_bin()), *args, "--help"], capture_output=True, text=True,
+                          timeout=60, check=False)
+    assert proc.returncode == 0, proc.stderr
+    assert "--health-addr" in proc.stdout
