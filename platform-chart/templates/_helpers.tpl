@@ -61,8 +61,9 @@ app.kubernetes.io/part-of: hoist
 {{- if or .Values.leaderElection.enabled (gt (int .Values.replicas) 1) }}true{{ end }}
 {{- end }}
 
+{{/* The operator's Lease name is fixed (operator/src/cli/operator.rs); it lives in the release namespace. */}}
 {{- define "hoist.leaseName" -}}
-{{- default (printf "%s-leader" (include "hoist.fullname" .)) .Values.leaderElection.leaseName }}
+hoist-operator
 {{- end }}
 
 {{/*

@@ -123,4 +123,5 @@ def test_image_and_chart_agree_on_port_and_cache():
     values = yaml.safe_load((ROOT / "platform-chart" / "values.yaml").read_text())
     assert f"EXPOSE {values['operator']['port']}" in text
     assert 'VOLUME ["/var/cache/hoist"]' in text
-    assert "--extension-cache-dir=/var/cache/hoist" in (ROOT / "platform-chart" / "templates" / "deployment.yaml").read_text()
+    deployment = (ROOT / "platform-chart" / "templates" / "deployment.yaml").read_text()
+    assert "mountPath: /var/cache/hoist" in deployment and "value: /var/cache/hoist" in deployment

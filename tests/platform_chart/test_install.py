@@ -44,22 +44,24 @@ def make_chart(tmp_path: Path, crd_text: str) -> Path:
     if chart.exists():
         shutil.rmtree(chart)
     shutil.copytree(CHART, chart)
+    # Only the stand-ins: the real hoist.dev CRDs may belong to a Hoist release on a real cluster (or to
+    # another suite on the shared double), and a kept CRD would outlive this test.
+    for crd in (chart / "files" / "crds").glob("*.yaml"):
+        crd.unlink()
     (chart / "files" / "crds" / "sample.yaml").write_text(crd_text)
     return chart
 
 
 class Helm:
-    """Helm's real client against `kube`. Release records are kept in Helm's in-memory storage driver
-    (one Config for the whole test): the double does not accept the protobuf bodies client-go uses
-    for the release Secrets of the default driver (to be lifted when it does)."""
+    """Helm's real client against `kube`, with its default release storage (Secrets in the release
+    namespace), as `helm install` uses it."""
 
     def __init__(self, kube, namespace: str):
         import helm_python as helm
 
         self.helm = helm
         self.namespace = namespace
-        self.config = helm.Config(kubeconfig_path=str(kube.kubeconfig), namespace=namespace,
-                                  storage_driver="memory")
+        self.config = helm.Config(kubeconfig_path=str(kube.kubeconfig), namespace=namespace)
 
     def run(self, action: str, chart: Path, release: str, values=None, **kw):
         loaded = self.helm.Chart.load(str(chart))
@@ -96,6 +98,8 @@ def run_lifecycle(kube, client, tmp_path, chart, release, namespace, original):
     client.run("install", chart, release, {}, create_namespace=True)
     deployment = get(kube, "-n", namespace, "deployment", release)
     assert deployment["spec"]["replicas"] == 1
+    releases = get(kube, "-n", namespace, "secrets", "-l", f"owner=helm,name={release}")["items"]
+    assert [r["metadata"]["labels"]["status"] for r in releases] == ["deployed"]
     assert deployment["spec"]["strategy"]["rollingUpdate"] == {"maxSurge": 1, "maxUnavailable": 0}
     for kind in ("serviceaccount", "service", f"configmap/{release}-extensions", f"role/{release}-leader-election",
                  f"rolebinding/{release}-leader-election"):
@@ -123,14 +127,18 @@ def run_lifecycle(kube, client, tmp_path, chart, release, namespace, original):
                {"replicas": 2, "extensions": {"items": [{"name": "redis", "tag": "9.9.9"}]}})
     deployment = get(kube, "-n", namespace, "deployment", release)
     assert deployment["spec"]["replicas"] == 2
-    assert "--leader-elect" in deployment["spec"]["template"]["spec"]["containers"][0]["args"]
+    assert "--leader-elect=true" in deployment["spec"]["template"]["spec"]["containers"][0]["args"]
     registered = get(kube, "-n", namespace, "configmap", f"{release}-extensions")["data"]["extensions.yaml"]
     assert "tag: \"9.9.9\"" in registered and "postgresql" not in registered
     columns = get(kube, "crd", "samples.hoist.dev")["spec"]["versions"][0]["additionalPrinterColumns"]
     assert [c["name"] for c in columns] == ["Phase", "Type"]
 
+    releases = get(kube, "-n", namespace, "secrets", "-l", f"owner=helm,name={release}")["items"]
+    assert sorted(r["metadata"]["labels"]["version"] for r in releases) == ["1", "2"]
+
     # --- uninstall: the operator's objects go, the CRDs and the user's objects stay ---
     client.uninstall(release)
+    assert get(kube, "-n", namespace, "secrets", "-l", f"owner=helm,name={release}")["items"] == []
     assert not exists(kube, "-n", namespace, "deployment", release)
     assert not exists(kube, "clusterrole", release)
     assert not exists(kube, "-n", namespace, "configmap", f"{release}-extensions")

@@ -319,18 +319,19 @@ def test_leader_election_role_is_one_lease_in_the_release_namespace(name, render
     (deployment,) = find(docs, "Deployment")
     args = deployment["spec"]["template"]["spec"]["containers"][0]["args"]
     elect = values["leaderElection"]["enabled"] or values["replicas"] > 1
-    assert ("--leader-elect" in args) == elect
+    assert f"--leader-elect={str(elect).lower()}" in args
+    assert "--lease-namespace=$(POD_NAMESPACE)" in args
     roles = find(docs, "Role")
     if not (elect and values["rbac"]["create"]):
         assert roles == []
         return
     (role,) = roles
     assert role["metadata"]["namespace"] == NAMESPACE
-    lease = next(a.split("=", 1)[1] for a in args if a.startswith("--leader-election-lease="))
+    # `hoist operator` gets, creates and replaces the Lease `hoist-operator` (operator/src/controller/leader.rs).
     assert role["rules"] == [
         {"apiGroups": ["coordination.k8s.io"], "resources": ["leases"], "verbs": ["create"]},
-        {"apiGroups": ["coordination.k8s.io"], "resources": ["leases"], "resourceNames": [lease],
-         "verbs": ["get", "update", "patch"]},
+        {"apiGroups": ["coordination.k8s.io"], "resources": ["leases"], "resourceNames": ["hoist-operator"],
+         "verbs": ["get", "update"]},
     ]
     (binding,) = find(docs, "RoleBinding")
     assert binding["metadata"]["namespace"] == NAMESPACE
@@ -386,7 +387,9 @@ def test_deployment_rollout_probes_and_resources(name, rendered):
     assert container["livenessProbe"]["httpGet"] == {"path": "/healthz", "port": "http"}
     assert container["ports"] == [{"name": "http", "containerPort": values["operator"]["port"], "protocol": "TCP"}]
     assert container["args"][0] == "operator"
-    assert f"--listen-address=:{values['operator']['port']}" in container["args"]
+    assert f"--health-addr=0.0.0.0:{values['operator']['port']}" in container["args"]
+    env = {e["name"]: e.get("value") for e in container["env"]}
+    assert env["RUST_LOG"] == values["operator"]["logLevel"] and env["HOIST_CACHE_DIR"] == "/var/cache/hoist"
     assert container["resources"] == values["resources"]
     assert container["resources"]["requests"] and container["resources"]["limits"]["memory"]
     sa_name = values["serviceAccount"]["name"] or deployment["metadata"]["name"]
@@ -421,11 +424,11 @@ def test_service_monitor(rendered):
 
 
 def registered_extensions(docs: list[dict]) -> dict[str, dict]:
-    """The MiddlewareExtensions in the ConfigMap the operator reads (--register-extensions)."""
+    """The MiddlewareExtensions in the ConfigMap mounted for the operator (to read with the planned
+    --register-extensions)."""
     (deployment,) = find(docs, "Deployment")
     pod = deployment["spec"]["template"]["spec"]
-    (arg,) = [a for a in pod["containers"][0]["args"] if a.startswith("--register-extensions=")]
-    path = Path(arg.split("=", 1)[1])
+    path = Path("/etc/hoist/extensions/extensions.yaml")
     (mount,) = [m for m in pod["containers"][0]["volumeMounts"] if m["mountPath"] == str(path.parent)]
     assert mount["readOnly"] is True
     (volume,) = [v for v in pod["volumes"] if v["name"] == mount["name"]]
@@ -480,8 +483,15 @@ def test_image_reference(rendered):
 # --- CRDs ------------------------------------------------------------------------------------
 
 
+def source_crds() -> list[dict]:
+    """The CRDs the chart copy of `chart_with_sample_crds` holds, in the order Files.Glob gives them."""
+    paths = sorted(list((CHART / "files" / "crds").glob("*.yaml")) + [SAMPLE_CRDS],
+                   key=lambda p: "sample.yaml" if p == SAMPLE_CRDS else p.name)
+    return [d for p in paths for d in yaml.safe_load_all(p.read_text()) if d]
+
+
 def test_crds_are_upgradeable_templates_kept_on_uninstall(rendered):
-    source = [d for d in yaml.safe_load_all(SAMPLE_CRDS.read_text()) if d]
+    source = source_crds()
     for name in ("defaults", "crds-not-kept"):
         crds = find(rendered[name], "CustomResourceDefinition")
         assert [c["metadata"]["name"] for c in crds] == [c["metadata"]["name"] for c in source]
@@ -529,7 +539,8 @@ def test_helm_install_dry_run_orders_the_release(tmp_path):
         chart.close()
         config.close()
     kinds = [d["kind"] for d in yaml.safe_load_all(release["manifest"]) if d]
-    assert kinds == ["ServiceAccount", "ConfigMap", "CustomResourceDefinition", "CustomResourceDefinition",
+    crds = len(source_crds())
+    assert kinds == ["ServiceAccount", "ConfigMap", *["CustomResourceDefinition"] * crds,
                      "ClusterRole", "ClusterRoleBinding", "Role", "RoleBinding", "Service", "Deployment"]
     assert "kubectl get middlewareextensions" in release["notes"]
     assert "helm.sh/hook" not in release["manifest"]
@@ -539,7 +550,7 @@ def test_cel_rules_are_dropped_below_kubernetes_1_25(tmp_path):
     """API servers before 1.25 drop x-kubernetes-validations silently; the chart leaves the rules out
     for those versions (and only those), so its CRDs equal what the server stores."""
     chart = chart_with_sample_crds(tmp_path)
-    source = [d for d in yaml.safe_load_all(SAMPLE_CRDS.read_text()) if d]
+    source = {c["metadata"]["name"]: c for c in source_crds()}
 
     def crds(version):
         outcome = helm_files(chart, {}, (f"--kube-version={version}",))
@@ -547,14 +558,14 @@ def test_cel_rules_are_dropped_below_kubernetes_1_25(tmp_path):
         return find(documents(outcome.files), "CustomResourceDefinition")
 
     for version in ("v1.25.0", "v1.31.2"):
-        assert [c["spec"] for c in crds(version)] == [c["spec"] for c in source]
+        assert {c["metadata"]["name"]: c["spec"] for c in crds(version)} == {n: c["spec"] for n, c in source.items()}
     for version in ("v1.21.0", "v1.24.17"):
-        rendered = crds(version)
+        rendered = {c["metadata"]["name"]: c for c in crds(version)}
         assert "x-kubernetes-validations" not in json.dumps(rendered)
-        stripped = copy.deepcopy(source[0]["spec"])
+        stripped = copy.deepcopy(source["samples.hoist.dev"]["spec"])
         del stripped["versions"][0]["schema"]["openAPIV3Schema"]["properties"]["spec"]["x-kubernetes-validations"]
-        assert rendered[0]["spec"] == stripped
-        assert rendered[1]["spec"] == source[1]["spec"]
+        assert rendered["samples.hoist.dev"]["spec"] == stripped
+        assert rendered["others.hoist.dev"]["spec"] == source["others.hoist.dev"]["spec"]
 
 
 @pytest.mark.parametrize("name", VALUE_SETS)
@@ -619,3 +630,16 @@ def test_pod_security_policy_only_where_served(tmp_path):
     # Not served (1.25+): nothing, even when asked for.
     for outcome in (helm_files(chart, values), hoist_files(chart, values)):
         assert outcome.error is None and find(documents(outcome.files), "PodSecurityPolicy") == []
+
+
+@pytest.mark.parametrize("name", ["defaults", "single-no-leader-election", "service-monitor"])
+def test_the_binary_accepts_the_deployments_arguments(name, rendered):
+    """The container's arguments parse with the `hoist` built from this tree (clap rejects unknown
+    flags): the chart and `hoist operator` cannot drift apart unnoticed. `--help` stops before running."""
+    (deployment,) = find(rendered[name], "Deployment")
+    args = [a for a in deployment["spec"]["template"]["spec"]["containers"][0]["args"]
+            if a not in VALUE_SETS[name].get("operator", {}).get("extraArgs", [])]
+    proc = subprocess.run([str(caselib.hoist_bin()), *args, "--help"], capture_output=True, text=True,
+                          timeout=60, check=False)
+    assert proc.returncode == 0, proc.stderr
+    assert "--health-addr" in proc.stdout
