@@ -62,7 +62,8 @@ pub fn reference(spec: &MiddlewareExtensionSpec) -> String {
     let repo = spec.repository.trim_start_matches("oci://");
     match (&spec.digest, &spec.tag) {
         (Some(d), _) => format!("{repo}@{d}"),
-        (None, Some(t)) => format!("{repo}:{t}"),
+        // Helm's push turns `+` of a SemVer build suffix into `_`, which OCI tags cannot contain.
+        (None, Some(t)) => format!("{repo}:{}", t.replace('+', "_")),
         (None, None) => repo.to_string(),
     }
 }

@@ -9,7 +9,6 @@
 
 pub mod cache;
 pub mod contract;
-pub mod fetcher;
 pub mod lint;
 pub mod oci;
 pub mod package;
