@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import re
 import os
 import subprocess
 import sys
@@ -66,27 +65,10 @@ def normalise_error(msg: str) -> str:
     return msg.strip()
 
 
-# Known difference, documented in docs/renderer.md: Go's typed collections (`[]string` from splitList,
-# `[]int` from until, `map[string]string`, Helm's named `common.Values`) are held as the generic list and
-# map types, so their *type names* differ in `%T`, `typeOf` and comparison error messages. A difference
-# that disappears once those names are unified is counted as `known_type_names`, printed, not failed.
-TYPE_NAMES = re.compile(r"\[\](?:interface \{\}|string|int)|\[\]\[\]interface \{\}|map\[string\](?:string|interface \{\})|common\.Values")
-
-
-# The same gap changes behaviour in a few places: Helm refuses a `map[string]string` where a function
-# takes `map[string]interface {}`, and `dig` on `.Values` fails because `.Values` is the named type
-# `common.Values`; hoist accepts both (and may fail later in the template, or not at all). Counted as
-# `known_typed_collections` when Helm's error names such a type.
-HELM_TYPED_ERROR = re.compile(r"got map\[string\]string|interface \{\} is common\.Values|\[\]string|\[\]int\b")
-
-
-def unify_type_names(text: str) -> str:
-    return TYPE_NAMES.sub("<collection>", text)
-
-
 def run(seeds: range, templates: int, keep: Path | None) -> dict:
-    stats = {"cases": 0, "ok": 0, "errors_both": 0, "differences": 0, "known_type_names": 0,
-             "known_typed_collections": 0}
+    # Go's typed collections ([]string, map[string]string, common.Values, nil slices) are modelled by
+    # the value model, so there is no "known" class any more: every difference counts.
+    stats = {"cases": 0, "ok": 0, "errors_both": 0, "differences": 0}
     diffs = []
     with tempfile.TemporaryDirectory(prefix="hoist-difffuzz-") as tmp:
         base = Path(tmp)
@@ -102,12 +84,6 @@ def run(seeds: range, templates: int, keep: Path | None) -> dict:
                     ok, normalise_error(ov) if ok == "error" else ov)
                 if same:
                     stats["ok" if hk == "ok" else "errors_both"] += 1
-                    continue
-                if hk == ok and unify_type_names(normalise_error(hv)) == unify_type_names(normalise_error(ov)):
-                    stats["known_type_names"] += 1
-                    continue
-                if hk == "error" and HELM_TYPED_ERROR.search(hv):
-                    stats["known_typed_collections"] += 1
                     continue
                 stats["differences"] += 1
                 diffs.append({"seed": seed, "template": text, "values": values, "helm": [hk, hv],
