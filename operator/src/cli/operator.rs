@@ -144,10 +144,7 @@ async fn run_operator(args: RunArgs) -> anyhow::Result<()> {
                         if ready {
                             (axum::http::StatusCode::OK, "ok")
                         } else {
-                            (
-                                axum::http::StatusCode::SERVICE_UNAVAILABLE,
-                                "not leading yet",
-                            )
+                            (axum::http::StatusCode::SERVICE_UNAVAILABLE, "starting")
                         }
                     }
                 }),
@@ -170,6 +167,10 @@ async fn run_operator(args: RunArgs) -> anyhow::Result<()> {
         }
     });
 
+    // Ready means "started and connected", not "leading": a standby replica is a healthy pod, and a
+    // rolling update with maxUnavailable 0 needs the new pod Ready while the old one still holds the
+    // Lease — gating readiness on leadership would block every rollout (and keep standbys unready).
+    ready.store(true, Ordering::Relaxed);
     if args.leader_elect {
         let identity = format!(
             "{}-{}",
@@ -193,7 +194,6 @@ async fn run_operator(args: RunArgs) -> anyhow::Result<()> {
             tokio::time::sleep(elector.renew_every()).await;
         }
         tracing::info!(identity, "leading");
-        ready.store(true, Ordering::Relaxed);
         let every = elector.renew_every();
         tokio::spawn(async move {
             let mut failures = 0;
@@ -217,8 +217,6 @@ async fn run_operator(args: RunArgs) -> anyhow::Result<()> {
                 }
             }
         });
-    } else {
-        ready.store(true, Ordering::Relaxed);
     }
     controller::run(client, fetcher, metrics).await;
     Ok(())
