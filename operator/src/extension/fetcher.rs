@@ -1,10 +1,10 @@
 //! The production [`ExtensionFetcher`] of the controllers: a `MiddlewareExtension`'s OCI reference through
 //! the [`ExtensionStore`] (pull, verify, cache, contract validation), then the controllers' view of the
-//! contract ([`from_chart`]).
+//! contract ([`from_extension`]).
 
 use super::{ExtensionError, ExtensionStore, OciSource};
 use crate::api::MiddlewareExtensionSpec;
-use crate::controller::extensions::{from_chart, ExtensionFetcher, LoadError, Loaded};
+use crate::controller::extensions::{from_extension, ExtensionFetcher, LoadError, Loaded};
 use futures::future::BoxFuture;
 use std::sync::Arc;
 
@@ -21,14 +21,9 @@ pub fn spec_reference(spec: &MiddlewareExtensionSpec) -> Result<String, Extensio
     }
 }
 
-/// Registry-side failures are `Pull` (retry later); a chart that arrived but is unusable is `Invalid`.
+/// The store's own reason (`PullFailed`, `NotFound`, `ContractInvalid`, …) goes into the condition.
 fn load_error(e: ExtensionError) -> LoadError {
-    match e {
-        ExtensionError::NotFound { .. }
-        | ExtensionError::Unpullable { .. }
-        | ExtensionError::Cache { .. } => LoadError::Pull(e.to_string()),
-        _ => LoadError::Invalid(e.to_string()),
-    }
+    LoadError::from(e)
 }
 
 impl ExtensionFetcher for ExtensionStore {
@@ -46,7 +41,7 @@ impl ExtensionFetcher for ExtensionStore {
             let ext = ExtensionStore::fetch(self, &src)
                 .await
                 .map_err(load_error)?;
-            from_chart(ext.chart.clone(), ext.digest.clone()).map(Arc::new)
+            Ok(Arc::new(from_extension(&ext)))
         })
     }
 }
@@ -86,12 +81,12 @@ mod tests {
         s.repository = "127.0.0.1:9/hoist/redis".into();
         s.plain_http = true;
         let err = ExtensionFetcher::fetch(&store, &s, None).await.unwrap_err();
-        match err {
-            LoadError::Pull(m) => assert!(
-                m.starts_with("127.0.0.1:9/hoist/redis:0.1.0: cannot pull"),
-                "{m}"
-            ),
-            other => panic!("{other:?}"),
-        }
+        assert_eq!(err.reason, "PullFailed", "{err:?}");
+        assert!(
+            err.message
+                .starts_with("127.0.0.1:9/hoist/redis:0.1.0: cannot pull"),
+            "{}",
+            err.message
+        );
     }
 }
