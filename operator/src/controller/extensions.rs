@@ -1,12 +1,12 @@
 //! The extensions the operator has loaded, by MiddlewareExtension, and how a Middleware finds its own.
 //!
-//! Charts come through an [`ExtensionFetcher`]: in production the OCI [`ExtensionStore`] of
-//! `crate::extension` (pull, verify, cache, contract validation); with `--extensions-dir`, chart
-//! directories loaded by the same contract code.
+//! Charts come through an [`ExtensionFetcher`]: in production the OCI `ExtensionStore` of
+//! `crate::extension` (its impl is in `extension/fetcher.rs`: pull, verify, cache, contract
+//! validation); with `--extensions-dir`, chart directories loaded by the same contract code.
 
 use crate::api::{MiddlewareExtensionSpec, ParameterSummary};
 use crate::controller::plan::AllowedKind;
-use crate::extension::{ExtensionError, ExtensionStore, LoadedExtension, OciSource};
+use crate::extension::{ExtensionError, LoadedExtension};
 use crate::middleware::{OfferedVersion, Versions};
 use chart_renderer::chart::Chart;
 use futures::future::BoxFuture;
@@ -55,36 +55,6 @@ pub trait ExtensionFetcher: Send + Sync + 'static {
         spec: &'a MiddlewareExtensionSpec,
         credentials: Option<(String, String)>,
     ) -> BoxFuture<'a, Result<Arc<Loaded>, LoadError>>;
-}
-
-/// The OCI reference of a MiddlewareExtension spec: `repository:tag` or `repository@digest`.
-pub fn reference(spec: &MiddlewareExtensionSpec) -> String {
-    let repo = spec.repository.trim_start_matches("oci://");
-    match (&spec.digest, &spec.tag) {
-        (Some(d), _) => format!("{repo}@{d}"),
-        // Helm's push turns `+` of a SemVer build suffix into `_`, which OCI tags cannot contain.
-        (None, Some(t)) => format!("{repo}:{}", t.replace('+', "_")),
-        (None, None) => repo.to_string(),
-    }
-}
-
-/// Production: pull from the registry through the extension store (verified, cached by digest).
-impl ExtensionFetcher for ExtensionStore {
-    fn fetch<'a>(
-        &'a self,
-        spec: &'a MiddlewareExtensionSpec,
-        credentials: Option<(String, String)>,
-    ) -> BoxFuture<'a, Result<Arc<Loaded>, LoadError>> {
-        Box::pin(async move {
-            let src = OciSource {
-                reference: reference(spec),
-                plain_http: spec.plain_http,
-                credentials,
-            };
-            let ext = ExtensionStore::fetch(self, &src).await?;
-            Ok(Arc::new(from_extension(&ext)))
-        })
-    }
 }
 
 /// Charts from a local directory: the last path segment of `spec.repository` names `<dir>/<segment>`.

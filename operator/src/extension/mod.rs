@@ -9,6 +9,7 @@
 
 pub mod cache;
 pub mod contract;
+pub mod fetcher;
 pub mod lint;
 pub mod oci;
 pub mod package;
