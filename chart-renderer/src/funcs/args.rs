@@ -321,7 +321,10 @@ pub fn deep_equal(a: &Value, b: &Value) -> bool {
 
 /// A Go runtime panic message for a failed slice expression `s[lo:hi]` of length `len`.
 pub fn slice_bounds_panic(lo: i64, hi: i64, len: usize) -> FuncError {
-    if hi < 0 || hi as u64 > len as u64 {
+    // Go's runtime leaves the length out when the bad index is negative.
+    if hi < 0 {
+        FuncError(format!("runtime error: slice bounds out of range [:{hi}]"))
+    } else if hi as u64 > len as u64 {
         FuncError(format!(
             "runtime error: slice bounds out of range [:{hi}] with length {len}"
         ))

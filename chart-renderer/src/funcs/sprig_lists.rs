@@ -74,12 +74,19 @@ pub fn register(m: &mut FuncMap) {
             .cloned()
             .unwrap_or(Value::Nil))
     });
+    // Of an empty list, `rest` and `initial` give a nil `[]interface {}` (`toJson` prints null).
     both(m, "rest", &[P::Any], None, |a| {
         let l = elems(&a[0], "Cannot find rest on type")?;
+        if l.is_empty() {
+            return Ok(Value::List(List::nil(ListType::Interface)));
+        }
         Ok(Value::list(l.iter().skip(1).cloned().collect()))
     });
     both(m, "initial", &[P::Any], None, |a| {
         let l = elems(&a[0], "Cannot find initial on type")?;
+        if l.is_empty() {
+            return Ok(Value::List(List::nil(ListType::Interface)));
+        }
         Ok(Value::list(
             l.iter().take(l.len().saturating_sub(1)).cloned().collect(),
         ))
@@ -139,19 +146,7 @@ pub fn register(m: &mut FuncMap) {
     both(m, "chunk", &[P::Int, P::Any], None, |a| {
         let size = int_arg(&a[0]);
         let l = elems(&a[1], "Cannot chunk type")?;
-        if size <= 0 {
-            // Go divides by the size as a float and makes slices of the (infinite or negative) counts and
-            // lengths that gives; one of them is always out of range, an empty list included.
-            return Err(FuncError(
-                "runtime error: makeslice: len out of range".into(),
-            ));
-        }
-        Ok(Value::List(List::typed(
-            l.chunks(size as usize)
-                .map(|c| Value::list(c.to_vec()))
-                .collect::<Vec<_>>(),
-            ListType::Lists,
-        )))
+        Ok(Value::List(List::typed(chunk(size, &l)?, ListType::Lists)))
     });
     m.insert(Function::pure("concat", &[], Some(P::Any), |a| {
         let mut out = Vec::new();
@@ -167,6 +162,62 @@ pub fn register(m: &mut FuncMap) {
                 }
             }
         }
+        // No elements at all leaves Sprig's result slice nil.
+        if out.is_empty() {
+            return Ok(Value::List(List::nil(ListType::Interface)));
+        }
         Ok(Value::list(out))
     }));
+}
+
+/// Sprig's `chunk`, including what it does with a size <= 0: it computes the chunk count as
+/// `floor((len-1)/size + 1)` and the last chunk's length as `floor(mod(len, size))` (or `size` when
+/// that is 0) in float64, and `make` panics on a negative count or length. So some negative sizes give
+/// an empty list or one chunk, and the rest fail with Go's runtime error.
+fn chunk(size: i64, l: &[Value]) -> Result<Vec<Value>, FuncError> {
+    const MAKESLICE: &str = "runtime error: makeslice: len out of range";
+    let len = l.len() as i64;
+    if size > 0 {
+        return Ok(l
+            .chunks(size as usize)
+            .map(|c| Value::list(c.to_vec()))
+            .collect());
+    }
+    // Go converts NaN and infinities to int as i64::MIN on amd64, which `make` rejects like any
+    // negative count; Rust's saturating `as` gives 0 or i64::MAX, hence the explicit test.
+    let go_int = |f: f64| -> i64 {
+        if f.is_finite() {
+            f as i64
+        } else {
+            i64::MIN
+        }
+    };
+    let count = go_int(((len - 1) as f64 / size as f64 + 1.0).floor());
+    if count < 0 {
+        return Err(FuncError(MAKESLICE.into()));
+    }
+    let mut out = Vec::new();
+    for i in 0..count {
+        let mut clen = size;
+        if i == count - 1 {
+            clen = go_int((len as f64 % size as f64).floor());
+            if clen == 0 {
+                clen = size;
+            }
+        }
+        if clen < 0 {
+            return Err(FuncError(MAKESLICE.into()));
+        }
+        let mut part = Vec::new();
+        for j in 0..clen {
+            let ix = i * size + j;
+            let item = usize::try_from(ix)
+                .ok()
+                .and_then(|ix| l.get(ix))
+                .ok_or_else(|| FuncError("reflect: slice index out of range".into()))?;
+            part.push(item.clone());
+        }
+        out.push(Value::list(part));
+    }
+    Ok(out)
 }

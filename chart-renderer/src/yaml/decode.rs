@@ -182,6 +182,38 @@ fn tag_string(tag: Option<&saphyr_parser::Tag>) -> String {
     }
 }
 
+/// Whether an empty scalar at char index `at` is the key of a block mapping entry written without one
+/// (`: v`): its parent is a mapping expecting a key, and the text at `at` is the `:` itself, not preceded by
+/// an explicit-key `?` (which libyaml accepts).
+fn is_implicit_empty_key(text: &str, nodes: &[Node], stack: &[usize], at: usize) -> bool {
+    let expects_key = match stack.last().map(|&p| &nodes[p].kind) {
+        Some(Kind::Map(children)) => children.len() % 2 == 0,
+        _ => false,
+    };
+    if !expects_key {
+        return false;
+    }
+    let mut before = text.chars().take(at + 1);
+    let prefix: Vec<char> = before.by_ref().collect();
+    if prefix.get(at) != Some(&':') {
+        return false;
+    }
+    // Block context only: in a flow mapping libyaml's rules differ.
+    let flow_depth = prefix[..at].iter().fold(0i64, |d, &c| match c {
+        '{' | '[' => d + 1,
+        '}' | ']' => d - 1,
+        _ => d,
+    });
+    if flow_depth > 0 {
+        return false;
+    }
+    prefix[..at]
+        .iter()
+        .rev()
+        .find(|c| !matches!(c, ' ' | '\t'))
+        .is_none_or(|&c| c != '?')
+}
+
 /// Parses the first document into nodes; returns the nodes and the root (None for an empty stream).
 fn parse_first(text: &str) -> Result<(Vec<Node>, Option<usize>), YamlError> {
     // libyaml's reader rejects any character outside YAML's printable set before parsing.
@@ -223,7 +255,30 @@ fn parse_first(text: &str) -> Result<(Vec<Node>, Option<usize>), YamlError> {
         let (ev, span) = match parser.next_event() {
             None => break,
             Some(Ok(x)) => x,
-            Some(Err(e)) => return Err(scan_error(text, &e)),
+            Some(Err(e)) => {
+                // saphyr rejects text right after a closing quote (`'a'b`) while scanning the scalar;
+                // libyaml scans it as a further token, so when that scalar is the whole first document
+                // yaml.v2 never looks at the rest. Decode the text up to the error instead.
+                if e.info().contains("invalid trailing content after")
+                    && stack.is_empty()
+                    && root.is_none()
+                {
+                    let end = text
+                        .char_indices()
+                        .nth(e.marker().index())
+                        .map_or(text.len(), |(b, _)| b);
+                    // Unless a `: ` follows on that line: then libyaml takes the quoted scalar as a
+                    // mapping key, finds the stray text where the value should be, and fails like saphyr.
+                    let rest_of_line = text[end..].split('\n').next().unwrap_or("");
+                    let makes_key = rest_of_line.contains(": ")
+                        || rest_of_line.contains(":\t")
+                        || rest_of_line.trim_end().ends_with(':');
+                    if end < text.len() && !makes_key {
+                        return parse_first(&text[..end]);
+                    }
+                }
+                return Err(scan_error(text, &e));
+            }
         };
         match ev {
             Event::StreamStart | Event::Nothing => {}
@@ -240,6 +295,25 @@ fn parse_first(text: &str) -> Result<(Vec<Node>, Option<usize>), YamlError> {
                 }
             }
             Event::Scalar(value, style, anchor, tag) => {
+                if value.is_empty()
+                    && style == ScalarStyle::Plain
+                    && span.start.index() == span.end.index()
+                    && is_implicit_empty_key(text, &nodes, &stack, span.start.index())
+                {
+                    // `: v` without a key: YAML 1.2 (saphyr) reads a null key, libyaml's block mapping
+                    // wants a key token first. A parser error, so yaml.v2 prints the 0-based line.
+                    let line0 = span.start.line().saturating_sub(1);
+                    let at = if line0 == 0 {
+                        String::new()
+                    } else {
+                        format!("line {line0}: ")
+                    };
+                    return Err(YamlError::at(
+                        format!("{CONVERT_PREFIX}yaml: {at}did not find expected key"),
+                        span.start.line(),
+                        span.start.col() + 1,
+                    ));
+                }
                 let id = nodes.len();
                 let mut value = value.into_owned();
                 // libyaml clips a block scalar's final line break only if the input has one: a block scalar
