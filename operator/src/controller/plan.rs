@@ -255,52 +255,19 @@ pub fn to_prune(old: &[InventoryEntry], plan: &[DesiredObject]) -> Vec<Inventory
     gone
 }
 
-/// Reverse of Helm's install order, by kind (Helm's `UninstallOrder`, abridged to what charts render).
+/// Reverse of Helm's install order, by kind.
 pub fn sort_for_teardown(entries: &mut [InventoryEntry]) {
     entries.sort_by_key(|e| std::cmp::Reverse(install_rank(&e.kind)));
 }
 
-/// Position of a kind in Helm's install order; unknown kinds go last, as Helm puts them.
+/// Position of a kind in Helm's install order (the renderer's table, so `hoist render` and the operator
+/// agree with `helm template`); unknown kinds go last, as Helm puts them.
 pub fn install_rank(kind: &str) -> usize {
-    const ORDER: &[&str] = &[
-        "PriorityClass",
-        "Namespace",
-        "NetworkPolicy",
-        "ResourceQuota",
-        "LimitRange",
-        "PodSecurityPolicy",
-        "PodDisruptionBudget",
-        "ServiceAccount",
-        "Secret",
-        "SecretList",
-        "ConfigMap",
-        "StorageClass",
-        "PersistentVolume",
-        "PersistentVolumeClaim",
-        "CustomResourceDefinition",
-        "ClusterRole",
-        "ClusterRoleList",
-        "ClusterRoleBinding",
-        "ClusterRoleBindingList",
-        "Role",
-        "RoleList",
-        "RoleBinding",
-        "RoleBindingList",
-        "Service",
-        "DaemonSet",
-        "Pod",
-        "ReplicationController",
-        "ReplicaSet",
-        "Deployment",
-        "HorizontalPodAutoscaler",
-        "StatefulSet",
-        "Job",
-        "CronJob",
-        "IngressClass",
-        "Ingress",
-        "APIService",
-    ];
-    ORDER.iter().position(|k| *k == kind).unwrap_or(ORDER.len())
+    use chart_renderer::manifests::INSTALL_ORDER;
+    INSTALL_ORDER
+        .iter()
+        .position(|k| *k == kind)
+        .unwrap_or(INSTALL_ORDER.len())
 }
 
 /// Kinds `terminationPolicy: Retain` keeps: data volumes and credentials, plus anything the chart marks.
