@@ -86,21 +86,26 @@ fn v2_node_inner(v: &Value) -> Result<Node, String> {
         // Through JSON a nil slice is `null`.
         Value::List(items) if items.is_nil() => Node::Scalar("null".into(), Style::Plain),
         Value::List(items) => Node::Seq(items.iter().map(v2_node).collect::<Result<_, _>>()?),
-        Value::Map(m) => {
-            let mut entries = Vec::new();
-            for (k, item) in m.read().iter() {
-                entries.push((k.clone(), v2_node(item)?));
-            }
-            entries.sort_by(|a, b| natural_cmp(&a.0, &b.0));
-            Node::Map(
-                entries
-                    .into_iter()
-                    .map(|(k, v)| (v2_string(&k), v))
-                    .collect(),
-            )
-        }
+        Value::Map(m) => sorted_map_node(m, v2_node, v2_string)?,
         Value::Object(o) => v2_node(&Value::from_json(&o.to_json()))?,
     })
+}
+
+/// A map as both yaml versions print it: keys in their natural order (numbers inside keys compare as
+/// numbers), each key encoded like a string by `key`, each value by `node`.
+fn sorted_map_node<E>(
+    m: &gotmpl::Map,
+    node: fn(&Value) -> Result<Node, E>,
+    key: fn(&str) -> Node,
+) -> Result<Node, E> {
+    let mut entries = Vec::new();
+    for (k, item) in m.read().iter() {
+        entries.push((k.clone(), node(item)?));
+    }
+    entries.sort_by(|a, b| natural_cmp(&a.0, &b.0));
+    Ok(Node::Map(
+        entries.into_iter().map(|(k, v)| (key(&k), v)).collect(),
+    ))
 }
 
 /// How yaml.v2 prints a number it read from JSON text.
@@ -259,7 +264,7 @@ fn v3_node_inner(v: &Value) -> Result<Node, YamlError> {
         Value::Float(f) => Node::Scalar(v2_float(*f), Style::Plain),
         Value::String(s) => v3_string(s),
         Value::Bytes(b) => {
-            // yaml.v3 encodes []byte as a sequence of ints? No: as a !!binary-free list of numbers.
+            // yaml.v3 encodes a []byte as a plain sequence of its byte values (no !!binary).
             Node::Seq(
                 b.iter()
                     .map(|x| Node::Scalar(x.to_string(), Style::Plain))
@@ -267,19 +272,7 @@ fn v3_node_inner(v: &Value) -> Result<Node, YamlError> {
             )
         }
         Value::List(items) => Node::Seq(items.iter().map(v3_node).collect::<Result<_, _>>()?),
-        Value::Map(m) => {
-            let mut entries = Vec::new();
-            for (k, item) in m.read().iter() {
-                entries.push((k.clone(), v3_node(item)?));
-            }
-            entries.sort_by(|a, b| natural_cmp(&a.0, &b.0));
-            Node::Map(
-                entries
-                    .into_iter()
-                    .map(|(k, v)| (v3_string(&k), v))
-                    .collect(),
-            )
-        }
+        Value::Map(m) => sorted_map_node(m, v3_node, v3_string)?,
         Value::Object(o) => v3_node(&Value::from_json(&o.to_json()))?,
     })
 }
