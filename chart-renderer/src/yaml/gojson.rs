@@ -209,44 +209,11 @@ fn write_json_inner(
             out.push('"');
         }
         Value::List(items) if items.is_nil() => out.push_str("null"),
-        Value::List(items) => {
-            if items.is_empty() {
-                out.push_str("[]");
-                return Ok(());
-            }
-            out.push('[');
-            for (i, item) in items.iter().enumerate() {
-                if i > 0 {
-                    out.push(',');
-                }
-                newline_indent(out, opts, depth + 1);
-                write_json(out, item, opts, depth + 1)?;
-            }
-            newline_indent(out, opts, depth);
-            out.push(']');
-        }
+        Value::List(items) => write_array(out, items.iter(), opts, depth, write_json)?,
         Value::Map(m) => {
             // Read in place (no copy of the entries); nested maps take their own read locks.
             let entries = m.read();
-            if entries.is_empty() {
-                out.push_str("{}");
-                return Ok(());
-            }
-            out.push('{');
-            for (i, (k, item)) in entries.iter().enumerate() {
-                if i > 0 {
-                    out.push(',');
-                }
-                newline_indent(out, opts, depth + 1);
-                write_json_string(out, k, opts.escape_html);
-                out.push(':');
-                if opts.indent.is_some() {
-                    out.push(' ');
-                }
-                write_json(out, item, opts, depth + 1)?;
-            }
-            newline_indent(out, opts, depth);
-            out.push('}');
+            write_object(out, entries.iter(), opts, depth, write_json)?
         }
         // Go structs marshal their fields in declaration order, which `to_json` keeps.
         Value::Object(o) => write_serde(out, &o.to_json(), opts, depth)?,
@@ -261,41 +228,76 @@ fn write_serde(
     depth: usize,
 ) -> Result<(), JsonError> {
     match v {
-        serde_json::Value::Array(items) if !items.is_empty() => {
-            out.push('[');
-            for (i, item) in items.iter().enumerate() {
-                if i > 0 {
-                    out.push(',');
-                }
-                newline_indent(out, opts, depth + 1);
-                write_serde(out, item, opts, depth + 1)?;
-            }
-            newline_indent(out, opts, depth);
-            out.push(']');
+        serde_json::Value::Array(items) => {
+            write_array(out, items.iter(), opts, depth, write_serde)?
         }
-        serde_json::Value::Object(o) if !o.is_empty() => {
-            out.push('{');
-            for (i, (k, item)) in o.iter().enumerate() {
-                if i > 0 {
-                    out.push(',');
-                }
-                newline_indent(out, opts, depth + 1);
-                write_json_string(out, k, opts.escape_html);
-                out.push(':');
-                if opts.indent.is_some() {
-                    out.push(' ');
-                }
-                write_serde(out, item, opts, depth + 1)?;
-            }
-            newline_indent(out, opts, depth);
-            out.push('}');
-        }
+        serde_json::Value::Object(o) => write_object(out, o.iter(), opts, depth, write_serde)?,
         serde_json::Value::Number(n) if n.is_f64() => {
             write_json(out, &Value::Float(n.as_f64().unwrap_or(0.0)), opts, depth)?
         }
         serde_json::Value::Number(n) => out.push_str(&n.to_string()),
         other => write_json(out, &Value::from_json(other), opts, depth)?,
     }
+    Ok(())
+}
+
+/// One element writer of [`write_array`]/[`write_object`]: [`write_json`] or [`write_serde`].
+type WriteItem<T> = fn(&mut String, &T, JsonOptions, usize) -> Result<(), JsonError>;
+
+/// Go's layout of a JSON array: `[]` when empty, else the items separated by `,`, each on its own
+/// indented line when indenting.
+fn write_array<'a, T: 'a>(
+    out: &mut String,
+    items: impl ExactSizeIterator<Item = &'a T>,
+    opts: JsonOptions,
+    depth: usize,
+    write_item: WriteItem<T>,
+) -> Result<(), JsonError> {
+    if items.len() == 0 {
+        out.push_str("[]");
+        return Ok(());
+    }
+    out.push('[');
+    for (i, item) in items.enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        newline_indent(out, opts, depth + 1);
+        write_item(out, item, opts, depth + 1)?;
+    }
+    newline_indent(out, opts, depth);
+    out.push(']');
+    Ok(())
+}
+
+/// Go's layout of a JSON object, entries in the order given: `{}` when empty, else `"key":value`
+/// (`"key": value` when indenting) separated by `,`, each on its own indented line when indenting.
+fn write_object<'a, T: 'a>(
+    out: &mut String,
+    entries: impl ExactSizeIterator<Item = (&'a String, &'a T)>,
+    opts: JsonOptions,
+    depth: usize,
+    write_item: WriteItem<T>,
+) -> Result<(), JsonError> {
+    if entries.len() == 0 {
+        out.push_str("{}");
+        return Ok(());
+    }
+    out.push('{');
+    for (i, (k, item)) in entries.enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        newline_indent(out, opts, depth + 1);
+        write_json_string(out, k, opts.escape_html);
+        out.push(':');
+        if opts.indent.is_some() {
+            out.push(' ');
+        }
+        write_item(out, item, opts, depth + 1)?;
+    }
+    newline_indent(out, opts, depth);
+    out.push('}');
     Ok(())
 }
 
